@@ -1,0 +1,14 @@
+"""mmkd_transfer: transfer-learning distillation (CRKD, AFD, TMU, SKD) for MMRazor.
+
+Importing the package applies the third-party fixes in :mod:`.compat` first,
+then registers every component into the MMRazor (and task) registries, so a
+config only needs::
+
+    custom_imports = dict(imports=['mmkd_transfer'], allow_failed_imports=False)
+"""
+from .version import __version__  # noqa: F401
+from . import compat
+
+compat.apply_all()
+
+from . import datasets, engine, evaluation, models  # noqa: E402,F401

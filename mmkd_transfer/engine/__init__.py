@@ -1,0 +1,2 @@
+"""Hooks and loops."""
+from . import hooks  # noqa: F401

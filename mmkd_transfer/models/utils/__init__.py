@@ -1,0 +1,1 @@
+"""Helpers used by several models (not registered components)."""

@@ -1,0 +1,16 @@
+"""Small helpers shared by the whole package."""
+import importlib
+import pkgutil
+
+
+def import_submodules(package_name):
+    """Import every module of a package so its classes register themselves.
+
+    Each registry folder (losses, recorders, ...) calls this from its
+    ``__init__`` so a new file is registered without editing a shared list.
+    """
+    package = importlib.import_module(package_name)
+    for info in sorted(pkgutil.iter_modules(package.__path__),
+                       key=lambda i: i.name):
+        if not info.name.startswith('_'):
+            importlib.import_module(f'{package_name}.{info.name}')
