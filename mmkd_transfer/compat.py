@@ -106,6 +106,18 @@ def patch_mmrazor_quantization_import():
 # --------------------------------------------------------------------------
 # 2. runner checkpoints under torch's weights_only=True
 # --------------------------------------------------------------------------
+def history_buffer_getattr(obj, name):
+    """``getattr`` restricted to HistoryBuffer's statistics methods."""
+    from mmengine.logging import HistoryBuffer
+    # The four built-in statistics are added lazily by HistoryBuffer.__init__.
+    allowed = {'min', 'max', 'current', 'mean'}
+    allowed.update(HistoryBuffer._statistics_methods)
+    if obj is HistoryBuffer and name in allowed:
+        return getattr(obj, name)
+    raise RuntimeError(f'getattr({obj!r}, {name!r}) is not allowed while '
+                       'loading a checkpoint (only HistoryBuffer statistics)')
+
+
 def checkpoint_safe_globals():
     """The exact types an mmengine runner checkpoint pickles.
 
@@ -115,7 +127,12 @@ def checkpoint_safe_globals():
     from mmengine.config import ConfigDict
     from mmengine.logging import HistoryBuffer
 
-    safe = [HistoryBuffer, ConfigDict, np.ndarray, np.dtype]
+    safe = [HistoryBuffer, ConfigDict, np.ndarray, np.dtype,
+            # HistoryBuffer pickles its statistics as getattr(HistoryBuffer,
+            # 'min'); a general getattr would let a pickle reach
+            # __globals__/__builtins__, so only that exact lookup is allowed.
+            (history_buffer_getattr, 'builtins.getattr'),
+            (history_buffer_getattr, '__builtin__.getattr')]
     # numpy arrays and scalars are rebuilt through these two functions.
     try:
         from numpy.core.multiarray import _reconstruct, scalar

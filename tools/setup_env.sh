@@ -36,10 +36,23 @@ if ! "$PY" -c "import torch, torchvision" 2>/dev/null; then
     # shellcheck disable=SC2086
     "${PIP[@]}" $TORCH_SPEC
 fi
-# setuptools: torch needs >=77, mmcv's setup.py needs pkg_resources (<81).
-"${PIP[@]}" -q 'setuptools>=77,<81' wheel ninja 'numpy<2'
-
 TORCH_VER=$("$PY" -c "import torch; print(torch.__version__.split('+')[0])")
+VISION_VER=$("$PY" -c "import torchvision; print(torchvision.__version__.split('+')[0])")
+
+# Every later install keeps these: the torch pair as installed, numpy<2
+# (several OpenMMLab packages break on numpy 2; opencv >= 4.12 needs it), and
+# setuptools that torch (>=77) and mmcv's setup.py (pkg_resources, <81) need.
+CONSTRAINTS="$VENV/mmkd-constraints.txt"
+cat > "$CONSTRAINTS" <<CONS
+torch==$TORCH_VER
+torchvision==$VISION_VER
+numpy<2
+opencv-python<4.12
+opencv-python-headless<4.12
+setuptools>=77,<81
+CONS
+PIP+=(-c "$CONSTRAINTS")
+"${PIP[@]}" -q 'setuptools>=77,<81' wheel ninja 'numpy<2'
 
 have_mmcv_ops() {
     "$PY" - <<'PY' 2>/dev/null
@@ -80,7 +93,7 @@ WRAP
     fi
     "${PIP[@]}" --force-reinstall --no-deps "$WHEEL_DIR"/mmcv-2.1.0-*.whl
     # mmcv's own runtime dependencies (no-deps above keeps pip away from torch).
-    "${PIP[@]}" -q addict 'packaging' Pillow pyyaml yapf opencv-python-headless 'mmengine==0.10.7'
+    "${PIP[@]}" -q addict 'packaging' Pillow pyyaml yapf opencv-python 'mmengine==0.10.7'
     have_mmcv_ops || { say "mmcv ops failed to import after install"; exit 1; }
 fi
 
@@ -95,8 +108,13 @@ if ! "$PY" -c "import mim" 2>/dev/null; then
     "${PIP[@]}" -q Click colorama model-index pandas requests rich tabulate
 fi
 
-say "installing mmkd_transfer (editable)"
-"${PIP[@]}" -q --no-deps --no-build-isolation -e "$ROOT"
+say "installing mmkd_transfer (editable, setup.py develop like OpenMMLab repos,"
+say "  so that 'mim train mmkd_transfer' finds mmkd_transfer/.mim/tools)"
+"${PIP[@]}" -q --no-deps --no-build-isolation --no-use-pep517 -e "$ROOT"
+# compat fixes in force whenever mmrazor is imported (mim train mmrazor ...)
+"$PY" -m mmkd_transfer_hook --install
 
+"$PY" -m pip check >/dev/null 2>&1 || "$PY" -m pip check | grep -v opendatalab || true
+"$PY" -c "import numpy; assert numpy.__version__ < '2', numpy.__version__"
 "$PY" -c "import mmkd_transfer, mmrazor.models, mmpretrain, mmseg, mmdet; print('[setup] stack imports fine')"
 echo "$want_hash" > "$STAMP"

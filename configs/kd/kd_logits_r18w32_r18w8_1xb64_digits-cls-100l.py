@@ -1,0 +1,32 @@
+# Plain logit KD (Hinton et al. 2015) with MMRazor's own SingleTeacherDistill
+# and KLDivergence, through this plugin: the source teacher's soft labels on
+# all 1,400 target images, the task loss on the 100 labelled ones only.
+_base_ = ['./student_r18w8_1xb64_digits-cls-100l.py']
+
+teacher_ckpt = 'work_dirs/teacher_r18w32_1xb64_digits-cls/epoch_30.pth'
+# The algorithm preprocesses the batch once for teacher and student; the
+# Runner injects this top-level dict (merged with the dataset base's mean/std)
+# into model=... . The prefix makes it resolve under the mmrazor scope.
+data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor')
+
+model = dict(
+    _delete_=True,
+    _scope_='mmrazor',
+    type='SingleTeacherDistill',
+    architecture={{_base_.student_model}},
+    teacher={{_base_.teacher_model}},
+    teacher_ckpt=teacher_ckpt,
+    distiller=dict(
+        type='ConfigurableDistiller',
+        student_recorders=dict(
+            fc=dict(type='ModuleOutputs', source='head.fc')),
+        teacher_recorders=dict(
+            fc=dict(type='ModuleOutputs', source='head.fc')),
+        distill_losses=dict(
+            loss_kl=dict(type='KLDivergence', tau=4, loss_weight=1.0)),
+        loss_forward_mappings=dict(
+            loss_kl=dict(
+                preds_S=dict(from_student=True, recorder='fc'),
+                preds_T=dict(from_student=False, recorder='fc')))))
+
+val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')

@@ -1,0 +1,148 @@
+"""Meta-network of AFD: attention weights between teacher and student layers.
+
+Implements the attention part of *Show, Attend and Distill: Knowledge
+Distillation via Attention-based Feature Matching* (Mingi Ji, Byeongho Heo,
+Sungrae Park; AAAI 2021; arXiv 2102.02973). Reference code:
+github.com/clovaai/attention-feature-distillation (``distill/AFD.py``).
+The value/distance part and the loss live in :mod:`.afd_loss`.
+
+Notation (METHODS.md, AFD): T teacher layers, S student layers, d = qk_dim.
+"""
+import math
+from typing import List, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+def global_avg_pool(feature: Tensor) -> Tensor:
+    """Global average pooling: (N, C, H, W) -> (N, C)."""
+    return feature.mean(dim=(2, 3))
+
+
+def attention_logits(query: Tensor, bilinear_key: Tensor, p_t: Tensor,
+                     p_s: Tensor) -> Tensor:
+    """Scaled attention logits of every teacher layer over student layers.
+
+    logit_{b,i,j} = (<q_{b,i}, K̂_{b,j,i}> + (p_t p_sᵀ)_{i,j}) / √d
+
+    Args:
+        query (Tensor): q, shape (N, T, d).
+        bilinear_key (Tensor): K̂, shape (N, S, T, d); ``K̂[:, j, i]`` is the
+            key of student layer j made for teacher layer i.
+        p_t (Tensor): teacher positional embeddings, shape (T, d).
+        p_s (Tensor): student positional embeddings, shape (S, d).
+
+    Returns:
+        Tensor: logits, shape (N, T, S).
+    """
+    qk_dim = query.size(-1)
+    content = torch.einsum('bjid,bid->bij', bilinear_key, query)
+    position = p_t @ p_s.t()  # (T, S), shared by the batch
+    return (content + position) / math.sqrt(qk_dim)
+
+
+def attention_weights(query: Tensor, bilinear_key: Tensor, p_t: Tensor,
+                      p_s: Tensor) -> Tensor:
+    """α = softmax over student layers of :func:`attention_logits`.
+
+    Returns:
+        Tensor: α, shape (N, T, S); every row α[b, i, :] sums to 1.
+    """
+    return F.softmax(
+        attention_logits(query, bilinear_key, p_t, p_s), dim=-1)
+
+
+class AFDAttention(nn.Module):
+    """AFD meta-network: queries, keys, shared bilinear map, positions.
+
+    Built for fixed channel lists; it is trained by the AFD loss, in the same
+    optimizer as the student, and is not used at inference.
+
+    - query (teacher layer i): Linear(C_t^i, d) + BN1d on GAP(F_t^i)
+    - key (student layer j): Linear(C_s^j, d) + BN1d + ReLU on GAP(F_s^j)
+    - bilinear (shared): Linear(d, d*T) + BN1d on every key, giving K̂
+    - positional embeddings p_t (T, d), p_s (S, d), xavier-normal init
+
+    Args:
+        s_channels (Sequence[int]): channels of the S student feature maps.
+        t_channels (Sequence[int]): channels of the T teacher feature maps.
+        qk_dim (int): d, the query/key size. Defaults to 128.
+    """
+
+    def __init__(self, s_channels: Sequence[int], t_channels: Sequence[int],
+                 qk_dim: int = 128) -> None:
+        super().__init__()
+        if len(s_channels) == 0 or len(t_channels) == 0:
+            raise ValueError(
+                'AFDAttention needs at least one student and one teacher '
+                f'layer, got {len(s_channels)} student and {len(t_channels)} '
+                'teacher layers.')
+        if qk_dim < 1:
+            raise ValueError(f'qk_dim must be a positive int, got {qk_dim}.')
+        self.s_channels = [int(c) for c in s_channels]
+        self.t_channels = [int(c) for c in t_channels]
+        self.qk_dim = qk_dim
+        num_t = len(self.t_channels)
+
+        # Ours: the Linear layers have no bias. The reference code keeps one,
+        # but the BN1d right after removes it (its gradient is exactly zero
+        # in training), so the function trained is the same.
+        self.query_layers = nn.ModuleList(
+            nn.Sequential(
+                nn.Linear(c, qk_dim, bias=False), nn.BatchNorm1d(qk_dim))
+            for c in self.t_channels)
+        self.key_layers = nn.ModuleList(
+            nn.Sequential(
+                nn.Linear(c, qk_dim, bias=False), nn.BatchNorm1d(qk_dim),
+                nn.ReLU())
+            for c in self.s_channels)
+        self.bilinear = nn.Sequential(
+            nn.Linear(qk_dim, qk_dim * num_t, bias=False),
+            nn.BatchNorm1d(qk_dim * num_t))
+        self.p_t = nn.Parameter(torch.empty(num_t, qk_dim))
+        self.p_s = nn.Parameter(torch.empty(len(self.s_channels), qk_dim))
+        nn.init.xavier_normal_(self.p_t)
+        nn.init.xavier_normal_(self.p_s)
+
+    @property
+    def num_teacher_layers(self) -> int:
+        return len(self.t_channels)
+
+    @property
+    def num_student_layers(self) -> int:
+        return len(self.s_channels)
+
+    def queries(self, t_features: List[Tensor]) -> Tensor:
+        """q: list of T (N, C_i, H_i, W_i) -> (N, T, d)."""
+        return torch.stack([
+            layer(global_avg_pool(f))
+            for layer, f in zip(self.query_layers, t_features)
+        ], dim=1)
+
+    def bilinear_keys(self, s_features: List[Tensor]) -> Tensor:
+        """K̂: list of S (N, C_j, H_j, W_j) -> (N, S, T, d)."""
+        keys = torch.stack([
+            layer(global_avg_pool(f))
+            for layer, f in zip(self.key_layers, s_features)
+        ], dim=1)  # (N, S, d)
+        n, s, d = keys.shape
+        # One shared map for all student layers: its BN sees N*S samples.
+        out = self.bilinear(keys.reshape(n * s, d))
+        return out.view(n, s, self.num_teacher_layers, d)
+
+    def forward(self, s_features: List[Tensor],
+                t_features: List[Tensor]) -> Tensor:
+        """Attention α between teacher and student layers.
+
+        Args:
+            s_features (list[Tensor]): S maps, each (N, C_j, H_j, W_j).
+            t_features (list[Tensor]): T maps, each (N, C_i, H_i, W_i).
+
+        Returns:
+            Tensor: α, shape (N, T, S), rows sum to 1.
+        """
+        return attention_weights(
+            self.queries(t_features), self.bilinear_keys(s_features),
+            self.p_t, self.p_s)
