@@ -28,6 +28,10 @@ Patches:
    in ``mmengine/dist/utils.py:_init_dist_pytorch`` and ``Runner.wrap_model``.
    We skip ``set_device`` and use the gloo backend when CUDA is unavailable,
    and drop ``device_ids`` for modules that live on the CPU.
+4. ``recorder_source_errors`` -- MMRazor's ``ModuleOutputsRecorder`` (and
+   ``ModuleInputsRecorder``) fail on a misspelt ``source`` with a bare
+   ``AssertionError: "neck" is not in the model.`` (open-mmlab/mmrazor#654).
+   We raise a ``ValueError`` that lists the model's closest module names.
 """
 import importlib.metadata
 import sys
@@ -238,6 +242,38 @@ def patch_cpu_distributed():
     return True
 
 
+# --------------------------------------------------------------------------
+# 4. recorder sources that name no module
+# --------------------------------------------------------------------------
+def patch_recorder_source_errors():
+    """Unknown recorder sources name the closest modules (patch 4)."""
+    from mmrazor.models.task_modules.recorder import \
+        module_outputs_recorder as recorder_mod
+
+    from mmkd_transfer.utils import closest_names
+
+    recorder_cls = recorder_mod.ModuleOutputsRecorder
+    original = recorder_cls.prepare_from_model
+    if getattr(original, '_mmkd_wrapped', False):
+        return True
+
+    def prepare_from_model(self, model=None):
+        if model is not None:
+            names = [name for name, _ in model.named_modules()]
+            if self.source not in names:
+                close = closest_names(self.source, names)
+                raise ValueError(
+                    f'{type(self).__name__}: source "{self.source}" is not a '
+                    f'module of {type(model).__name__}; closest names: '
+                    f'{", ".join(repr(c) for c in close)}. Fix the source '
+                    'in the recorder config.')
+        return original(self, model)
+
+    prepare_from_model._mmkd_wrapped = True
+    recorder_cls.prepare_from_model = prepare_from_model
+    return True
+
+
 def apply_all():
     """Apply every patch; safe to call many times."""
     applied = {}
@@ -245,4 +281,5 @@ def apply_all():
         patch_mmrazor_quantization_import()
     applied['safe_checkpoint_types'] = patch_safe_checkpoint_types()
     applied['cpu_distributed'] = patch_cpu_distributed()
+    applied['recorder_source_errors'] = patch_recorder_source_errors()
     return applied

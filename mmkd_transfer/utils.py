@@ -14,3 +14,17 @@ def import_submodules(package_name):
                        key=lambda i: i.name):
         if not info.name.startswith('_'):
             importlib.import_module(f'{package_name}.{info.name}')
+
+
+def closest_names(name, candidates, n=5):
+    """Up to ``n`` candidates that look like ``name`` (for error messages).
+
+    Falls back to the first top-level names, so the message always shows
+    where to start looking.
+    """
+    import difflib
+    candidates = list(candidates)
+    close = difflib.get_close_matches(name, candidates, n=n, cutoff=0.4)
+    if not close:
+        close = [c for c in candidates if c and '.' not in c][:n]
+    return close

@@ -13,7 +13,6 @@ The teacher is trained once and reused on later runs.
 """
 import argparse
 import os.path as osp
-import statistics
 import time
 
 CONFIG_DIR = osp.join(osp.dirname(osp.abspath(__file__)), '..', 'configs',
@@ -21,43 +20,6 @@ CONFIG_DIR = osp.join(osp.dirname(osp.abspath(__file__)), '..', 'configs',
 TEACHER_CFG = 'teacher_r18w32_1xb64_digits-cls.py'
 STUDENT_CFG = 'student_r18w8_1xb64_digits-cls-100l.py'
 KD_CFG = 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py'
-METRIC = 'accuracy/top1'
-
-
-def load_cfg(name, work_dir, seed, **overrides):
-    from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
-    cfg.work_dir = work_dir
-    cfg.experiment_name = f'{osp.basename(work_dir)}_{time.time_ns()}'
-    cfg.randomness = dict(seed=seed, deterministic=False)
-    cfg.default_hooks.logger.interval = 50
-    for key, value in overrides.items():
-        cfg[key] = value
-    return cfg
-
-
-def final_val_accuracy(runner):
-    """Top-1 of the last validation (works for the distill val loop too,
-    which does not return its metrics; it logs them to the message hub)."""
-    return runner.message_hub.get_scalar(f'val/{METRIC}').current()
-
-
-def run(cfg, train=True):
-    from mmengine.runner import Runner
-
-    from mmkd_transfer.config_checks import check_config
-    check_config(cfg)
-    runner = Runner.from_cfg(cfg)
-    if train:
-        runner.train()
-    runner.val()
-    return final_val_accuracy(runner)
-
-
-def fmt(values):
-    if len(values) == 1:
-        return f'{values[0]:.1f}'
-    return f'{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}'
 
 
 def main(argv=None):
@@ -67,31 +29,38 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     import mmkd_transfer  # noqa: F401  (compat fixes, registration)
+    from mmkd_transfer.apis import (format_mean_std, load_seeded_config,
+                                    train_and_validate)
+
+    def cfg_for(name, work_dir, seed, **overrides):
+        return load_seeded_config(osp.join(CONFIG_DIR, name), work_dir, seed,
+                                  **overrides)
 
     start = time.time()
     teacher_dir = osp.join(args.work_dir, 'teacher')
-    teacher_cfg = load_cfg(TEACHER_CFG, teacher_dir, seed=0)
+    teacher_cfg = cfg_for(TEACHER_CFG, teacher_dir, seed=0)
     teacher_ckpt = osp.join(teacher_dir,
                             f'epoch_{teacher_cfg.train_cfg.max_epochs}.pth')
     if osp.isfile(teacher_ckpt):
         print(f'[demo] reusing the teacher {teacher_ckpt}')
-        teacher_acc = run(load_cfg(TEACHER_CFG, teacher_dir, seed=0,
-                                   load_from=teacher_ckpt), train=False)
+        teacher_acc = train_and_validate(
+            cfg_for(TEACHER_CFG, teacher_dir, seed=0, load_from=teacher_ckpt),
+            train=False)
     else:
         print('[demo] 1/2 training the source teacher on all 1,400 labels')
-        teacher_acc = run(teacher_cfg)
+        teacher_acc = train_and_validate(teacher_cfg)
 
     alone, distilled = [], []
     for i, seed in enumerate(args.seeds):
         print(f'[demo] 2/2 seed {seed} ({i + 1}/{len(args.seeds)}): '
               'student alone, then student + KD')
-        alone.append(run(load_cfg(
+        alone.append(train_and_validate(cfg_for(
             STUDENT_CFG, osp.join(args.work_dir, f'student_seed{seed}'),
             seed)))
-        kd_cfg = load_cfg(KD_CFG, osp.join(args.work_dir, f'kd_seed{seed}'),
+        kd_cfg = cfg_for(KD_CFG, osp.join(args.work_dir, f'kd_seed{seed}'),
                           seed)
         kd_cfg.model.teacher_ckpt = teacher_ckpt
-        distilled.append(run(kd_cfg))
+        distilled.append(train_and_validate(kd_cfg))
 
     rows = [
         ('teacher  ResNet-18 w32, all 1,400 labels', [teacher_acc]),
@@ -104,7 +73,7 @@ def main(argv=None):
     print(f'| {"model":<44} | {"top-1":>12} |')
     print(f'|{"-" * 46}|{"-" * 14}|')
     for name, values in rows:
-        print(f'| {name:<44} | {fmt(values):>12} |')
+        print(f'| {name:<44} | {format_mean_std(values):>12} |')
     return dict(teacher=teacher_acc, alone=alone, distilled=distilled)
 
 

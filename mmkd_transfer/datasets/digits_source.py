@@ -105,10 +105,10 @@ def check_split(split):
 
 def check_img_size(img_size):
     """Refuse an image size that is not a positive int."""
-    if (isinstance(img_size, bool) or not isinstance(img_size, numbers.Integral)
-            or img_size < 1):
-        raise ValueError(
-            f'img_size must be an int >= 1 (pixels per side), got {img_size!r}')
+    if (isinstance(img_size, bool)
+            or not isinstance(img_size, numbers.Integral) or img_size < 1):
+        raise ValueError(f'img_size must be an int >= 1 (pixels per side), '
+                         f'got {img_size!r}')
     return int(img_size)
 
 

@@ -160,9 +160,9 @@ def test_dataset_from_config_through_pipeline(seg_root, cfg):
 
 
 def test_iou_metric_on_perfect_and_wrong_predictions(seg_root, cfg):
+    from mmengine.structures import PixelData
     from mmseg.evaluation import IoUMetric
     from mmseg.structures import SegDataSample
-    from mmengine.structures import PixelData
     val = build(cfg.val_dataloader.dataset, seg_root)
     metric = IoUMetric(iou_metrics=['mIoU'])
     metric.dataset_meta = val.metainfo

@@ -16,6 +16,12 @@ CLS_CFG = osp.join(
 # on every machine and every run (a change moves every benchmark number).
 VAL_SPLIT_SHA256 = (
     '152af2798519503c0752d9e8766a59e79cfae1b74dc6367c224ee085184ebe67')
+# sha256 of to_bgr(val images, size).tobytes(): resized pixels are
+# bit-identical on every machine (plain numpy arithmetic, no BLAS/OpenCV).
+RESIZED_VAL_SHA256 = {
+    4: '5f709cc297e2489428f32679fa16f02745ed2386790d3fed85c4a575a5c68671',
+    32: '1d3a1b6081da09da9292f0faf0792a008831f6485fc0b48aebec39e5144defcb',
+}
 
 
 def test_split_sizes_disjoint_and_complete():
@@ -68,6 +74,15 @@ def test_to_bgr_shapes_and_matches_opencv(size):
     ref = np.stack([cv2.resize(im, (size, size), interpolation=interp)
                     for im in scaled])
     assert np.abs(out[..., 0].astype(np.float64) - ref).max() <= 1
+
+
+@pytest.mark.parametrize('size', sorted(RESIZED_VAL_SHA256))
+def test_resized_pixels_are_fixed(size):
+    raw, _ = src.load_split('val')
+    first = src.to_bgr(raw, size)
+    assert np.array_equal(first, src.to_bgr(raw, size))
+    digest = hashlib.sha256(first.tobytes()).hexdigest()
+    assert digest == RESIZED_VAL_SHA256[size]
 
 
 def test_native_size_is_only_rescaled():

@@ -1,0 +1,39 @@
+# Logit distillation for segmentation through this plugin with MMRazor's own
+# SingleTeacherDistill and ChannelWiseDivergence (Shu et al., ICCV 2021):
+# FCN width 16 teacher -> FCN width 8 student on the embedded digits set.
+_base_ = [
+    '../_base_/models/digits_fcn_r18.py',
+    '../_base_/datasets/digits_seg.py',
+    '../_base_/schedules/digits_iter.py',
+    '../_base_/default_runtime.py',
+]
+default_scope = 'mmseg'
+teacher_ckpt = 'work_dirs/teacher_fcn-r18w16_1xb8_digits-seg/iter_600.pth'
+
+model = dict(
+    _scope_='mmrazor',
+    type='SingleTeacherDistill',
+    architecture={{_base_.seg_student_model}},
+    teacher={{_base_.seg_teacher_model}},
+    teacher_ckpt=teacher_ckpt,
+    distiller=dict(
+        type='ConfigurableDistiller',
+        student_recorders=dict(
+            logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
+        teacher_recorders=dict(
+            logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
+        distill_losses=dict(
+            loss_cwd=dict(type='ChannelWiseDivergence', tau=1,
+                          loss_weight=3)),
+        loss_forward_mappings=dict(
+            loss_cwd=dict(
+                preds_S=dict(from_student=True, recorder='logits'),
+                preds_T=dict(from_student=False, recorder='logits')))))
+
+find_unused_parameters = True
+val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
+visualizer = dict(type='SegLocalVisualizer', name='visualizer')
+default_hooks = dict(
+    logger=dict(interval=20, log_metric_by_epoch=False),
+    checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))
+log_processor = dict(by_epoch=False)
