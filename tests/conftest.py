@@ -20,22 +20,45 @@ def _chdir_to_tmp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
+def load_config(*parts, work_dir, **options):
+    """A shipped config with a work dir, quiet logging and dotted overrides."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(config_path(*parts))
+    cfg.work_dir = str(work_dir)
+    cfg.experiment_name = f'test_{osp.basename(str(work_dir))}'
+    cfg.default_hooks.logger.interval = 1000
+    cfg.merge_from_dict(options)
+    return cfg
+
+
+def train(cfg):
+    """Build a Runner from ``cfg``, train it, return the runner."""
+    from mmengine.runner import Runner
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return runner
+
+
+def loss_history(runner, key='loss'):
+    """Per-iteration values of a logged training loss."""
+    return list(runner.message_hub.get_scalar(f'train/{key}').data[0])
+
+
+@pytest.fixture(scope='session')
+def digits_teacher_checkpoint(tmp_path_factory):
+    """The digits classification teacher trained for 2 epochs (~98% val)."""
+    work = tmp_path_factory.mktemp('digits_teacher')
+    cfg = load_config('kd', 'teacher_r18w32_1xb64_digits-cls.py',
+                      work_dir=work, **{'train_cfg.max_epochs': 2})
+    train(cfg)
+    return work / 'epoch_2.pth'
+
+
 @pytest.fixture(scope='session')
 def runner_checkpoint(tmp_path_factory):
     """A real runner checkpoint: the digits student trained for 1 epoch."""
-    from mmengine.config import Config
-    from mmengine.runner import Runner
     work = tmp_path_factory.mktemp('runner_ckpt')
-    cfg = Config.fromfile(
-        config_path('kd', 'student_r18w8_1xb64_digits-cls-100l.py'))
-    cfg.work_dir = str(work)
-    cfg.train_cfg.max_epochs = 1
-    cfg.default_hooks.logger.interval = 100
-    cfg.experiment_name = 'runner_ckpt'
-    cwd = os.getcwd()
-    os.chdir(work)
-    try:
-        Runner.from_cfg(cfg).train()
-    finally:
-        os.chdir(cwd)
+    cfg = load_config('kd', 'student_r18w8_1xb64_digits-cls-100l.py',
+                      work_dir=work, **{'train_cfg.max_epochs': 1})
+    train(cfg)
     return work / 'epoch_1.pth'

@@ -8,7 +8,7 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 default_scope = 'mmseg'
-teacher_ckpt = 'work_dirs/teacher_fcn-r18w16_1xb8_digits-seg/iter_600.pth'
+teacher_ckpt = 'work_dirs/teacher_fcn-r18w16_1xb8_digits-seg/iter_1500.pth'
 
 model = dict(
     _scope_='mmrazor',

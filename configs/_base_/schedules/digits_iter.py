@@ -1,6 +1,6 @@
 # Iteration-based AdamW schedule for the embedded seg/det configs (CPU-sized).
-max_iters = 600
-val_interval = 300
+max_iters = 1500
+val_interval = 500
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=3e-3, weight_decay=1e-4),

@@ -1,0 +1,106 @@
+# AFD in the paper's transfer-learning setting (Show, Attend and Distill;
+# Ji, Heo, Park; AAAI 2021): an ImageNet-pretrained ResNet-34 (mmpretrain,
+# frozen) guides a ResNet-18 trained from scratch on a target dataset such
+# as CUB-200-2011, stored as an ImageFolder (one sub-folder per class):
+#   <data_root>/train/<class>/*.jpg   <data_root>/test/<class>/*.jpg
+# Loss: CE + beta * L_AFD over every residual block (teacher 16 maps,
+# student 8). The teacher's classifier is for ImageNet's 1,000 classes, so
+# there is no logit KD term and the teacher is not evaluated on the target.
+# beta=50 comes from a third-party ImageNet R34->R18 port of AFD, not from
+# the paper. The schedule below is ours (not from the paper; not run here).
+_base_ = ['../_base_/default_runtime.py']
+default_scope = 'mmpretrain'
+
+# ---- paths: set these (or override with --cfg-options) ----
+data_root = 'data/cub200'
+num_classes = 200
+# mmpretrain's ImageNet ResNet-34 as a local file; download it once from
+# download.openmmlab.com/mmclassification/v0/resnet/ (file name below)
+teacher_ckpt = 'checkpoints/resnet34_8xb32_in1k_20210831-f257d4e6.pth'
+
+data_preprocessor = dict(
+    type='mmpretrain.ClsDataPreprocessor',
+    num_classes=num_classes,
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    to_rgb=True)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='RandomResizedCrop', scale=224),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='ResizeEdge', scale=256, edge='short'),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=4,
+    dataset=dict(type='CustomDataset', data_root=data_root,
+                 data_prefix='train', pipeline=train_pipeline),
+    sampler=dict(type='DefaultSampler', shuffle=True))
+val_dataloader = dict(
+    batch_size=64,
+    num_workers=4,
+    dataset=dict(type='CustomDataset', data_root=data_root,
+                 data_prefix='test', pipeline=test_pipeline),
+    sampler=dict(type='DefaultSampler', shuffle=False))
+val_evaluator = dict(type='Accuracy', topk=(1, 5))
+test_dataloader = val_dataloader
+test_evaluator = val_evaluator
+
+blocks = ['backbone.layer*.*']
+model = dict(
+    _scope_='mmrazor',
+    type='DryRunSingleTeacherDistill',
+    # the source model: mmpretrain's resnet34_8xb32_in1k, as trained
+    teacher=dict(
+        _scope_='mmpretrain',
+        type='ImageClassifier',
+        backbone=dict(type='ResNet', depth=34, num_stages=4,
+                      out_indices=(3, ), style='pytorch'),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=1000, in_channels=512,
+                  loss=dict(type='CrossEntropyLoss', loss_weight=1.0))),
+    teacher_ckpt=teacher_ckpt,
+    # the target model, randomly initialised
+    architecture=dict(
+        _scope_='mmpretrain',
+        type='ImageClassifier',
+        backbone=dict(type='ResNet', depth=18, num_stages=4,
+                      out_indices=(3, ), style='pytorch'),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=num_classes,
+                  in_channels=512,
+                  loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+                  topk=(1, 5))),
+    # the build-time dry forward only reads channel counts (AFD reads the
+    # spatial sizes at every step), so a small dummy input is enough
+    input_shape=(3, 64, 64),
+    distiller=dict(
+        type='AFDDistiller',
+        student_recorders=dict(
+            blocks=dict(type='ModuleListOutputs', source=blocks)),
+        teacher_recorders=dict(
+            blocks=dict(type='ModuleListOutputs', source=blocks)),
+        distill_losses=dict(
+            loss_afd=dict(type='AFDLoss', qk_dim=128, loss_weight=50.)),
+        loss_forward_mappings=dict(
+            loss_afd=dict(
+                s_features=dict(recorder='blocks', from_student=True),
+                t_features=dict(recorder='blocks', from_student=False)))))
+
+# ours: SGD 0.1, momentum 0.9, wd 5e-4, batch 64, 200 epochs, cosine
+max_epochs = 200
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
+param_scheduler = dict(type='CosineAnnealingLR', by_epoch=True,
+                       T_max=max_epochs, begin=0, end=max_epochs)
+train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=10)
+val_cfg = dict()  # the student only: the teacher has ImageNet classes
+test_cfg = dict()
+default_hooks = dict(logger=dict(interval=50))
+custom_hooks = [dict(type='mmrazor.AFDAttentionHook', interval=500)]

@@ -1,0 +1,35 @@
+# FPN feature distillation for detection through this plugin with MMRazor's
+# own FpnTeacherDistill and PKDLoss (Cao et al., NeurIPS 2022): RetinaNet
+# width 16 teacher -> width 8 student on the embedded digits set.
+_base_ = [
+    '../_base_/models/digits_retinanet_r18.py',
+    '../_base_/datasets/digits_det.py',
+    '../_base_/schedules/digits_iter.py',
+    '../_base_/default_runtime.py',
+]
+default_scope = 'mmdet'
+teacher_ckpt = 'work_dirs/teacher_retinanet-r18w16_1xb8_digits-det/iter_1500.pth'
+
+model = dict(
+    _scope_='mmrazor',
+    type='FpnTeacherDistill',
+    architecture={{_base_.det_student_model}},
+    teacher={{_base_.det_teacher_model}},
+    teacher_ckpt=teacher_ckpt,
+    distiller=dict(
+        type='ConfigurableDistiller',
+        student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
+        teacher_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
+        distill_losses=dict(loss_pkd=dict(type='PKDLoss', loss_weight=6)),
+        loss_forward_mappings=dict(
+            loss_pkd=dict(
+                preds_S=dict(from_student=True, recorder='fpn'),
+                preds_T=dict(from_student=False, recorder='fpn')))))
+
+find_unused_parameters = True
+val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
+visualizer = dict(type='DetLocalVisualizer', name='visualizer')
+default_hooks = dict(
+    logger=dict(interval=20, log_metric_by_epoch=False),
+    checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))
+log_processor = dict(by_epoch=False)

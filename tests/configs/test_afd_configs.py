@@ -1,0 +1,229 @@
+"""configs/afd (Show, Attend and Distill; Ji, Heo, Park; AAAI 2021): every
+config builds with the paper's values and without downloads; the embedded
+cls/seg/det configs train, their AFD loss falls on one batch, and the
+exported student holds no meta-network keys."""
+import glob
+import math
+import os.path as osp
+
+import pytest
+import torch
+from conftest import config_path
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+
+from mmkd_transfer.checkpoint_io import load_checkpoint_dict, \
+    student_checkpoint
+from mmkd_transfer.models.losses.afd_loss import AFDLoss
+
+AFD_CONFIGS = sorted(
+    osp.basename(p) for p in glob.glob(config_path('afd', '*.py')))
+EMBEDDED = {
+    'cls': 'afd_r18w32_r18w8_1xb64_digits-cls-50l.py',
+    'seg': 'afd_fcn-r18w16_fcn-r18w8_1xb8_digits-seg.py',
+    'det': 'afd_retinanet-r18w16_retinanet-r18w8_1xb8_digits-det.py',
+}
+STANDARD = {
+    'cifar': 'afd_r34s3w32_r18s3w32_1xb64-240e_cifar100.py',
+    'cub': 'afd_r34-in1k_r18_1xb64-200e_imagefolder-cub200.py',
+    'cityscapes': 'afd_fcn_r50-d8_fcn_r18-d8_4xb2-80k_cityscapes-512x1024.py',
+    'coco': 'afd_retinanet_r50_retinanet_r18_fpn_1x_coco.py',
+}
+# (teacher, student) layers AFD matches in each distillation config
+LAYERS = {
+    EMBEDDED['cls']: (6, 6),
+    'afd-nokd_r18w32_r18w8_1xb64_digits-cls-50l.py': (6, 6),
+    EMBEDDED['seg']: (8, 8),
+    EMBEDDED['det']: (11, 11),
+    STANDARD['cifar']: (13, 6),
+    STANDARD['cub']: (16, 8),
+    STANDARD['cityscapes']: (16, 8),
+    STANDARD['coco']: (21, 13),
+}
+
+
+def load(name):
+    return Config.fromfile(config_path('afd', name))
+
+
+def build_model(cfg):
+    """Build cfg.model as the Runner would, without teacher weights."""
+    from mmrazor.registry import MODELS
+    model_cfg = cfg.model
+    if 'teacher_ckpt' in model_cfg:
+        model_cfg.teacher_ckpt = None
+    if cfg.get('data_preprocessor') is not None:
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        return MODELS.build(model_cfg)
+
+
+def walk(node, path=''):
+    """Yield (path, dict) for every dict in a nested config."""
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from walk(value, f'{path}.{key}')
+    elif isinstance(node, (list, tuple)):
+        for idx, value in enumerate(node):
+            yield from walk(value, f'{path}[{idx}]')
+
+
+@pytest.fixture(autouse=True, scope='module')
+def _threads():
+    """Small models: more intra-op threads only fight over 2 shared cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(min(threads, 2))
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_all_configs_are_covered():
+    assert set(EMBEDDED.values()) | set(STANDARD.values()) <= set(
+        AFD_CONFIGS)
+    assert set(LAYERS) <= set(AFD_CONFIGS)
+
+
+@pytest.mark.parametrize('name', AFD_CONFIGS)
+def test_config_builds_without_downloads(name):
+    cfg = load(name)
+    assert 'mmkd_transfer' in cfg.custom_imports['imports']
+    for path, node in walk(cfg.to_dict()):
+        init = node.get('init_cfg')
+        inits = init if isinstance(init, list) else [init]
+        assert not any(
+            isinstance(i, dict) and i.get('type') == 'Pretrained'
+            for i in inits), f'{name}: pretrained init_cfg at {path}'
+        assert not isinstance(node.get('pretrained'), str), \
+            f'{name}: pretrained weights at {path}'
+        if node.get('type') in ('CIFAR10', 'CIFAR100'):
+            assert node.get('download') is False, f'{name}: {path}'
+    if name in LAYERS:  # the teacher checkpoint is a variable
+        assert cfg.model.teacher_ckpt == cfg.teacher_ckpt
+    model = build_model(cfg)
+    if name not in LAYERS:  # a teacher or student trained alone
+        return
+    assert type(model).__name__ == 'DryRunSingleTeacherDistill'
+    loss = model.distiller.distill_losses['loss_afd']
+    assert isinstance(loss, AFDLoss) and loss.is_built
+    num_t, num_s = LAYERS[name]
+    assert len(loss.attention.t_channels) == num_t
+    assert len(loss.attention.s_channels) == num_s
+    # the meta-network is part of the algorithm, so in the optimizer
+    ids = {id(p) for p in model.parameters()}
+    assert all(id(p) in ids for p in loss.attention.parameters())
+
+
+def test_paper_values_cifar100():
+    cfg = load(STANDARD['cifar'])
+    losses = cfg.model.distiller.distill_losses
+    assert losses.loss_afd == dict(type='AFDLoss', qk_dim=128,
+                                   loss_weight=200.)
+    # MMRazor's KLDivergence multiplies by tau^2 itself
+    assert (losses.loss_kl.tau, losses.loss_kl.loss_weight) == (4, 0.9)
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.type, opt.lr, opt.momentum, opt.weight_decay) == (
+        'SGD', 0.05, 0.9, 5e-4)
+    assert cfg.train_dataloader.batch_size == 64
+    assert cfg.train_cfg.max_epochs == 240
+    assert cfg.param_scheduler.milestones == [150, 180, 210]
+    assert cfg.param_scheduler.gamma == 0.1
+    assert cfg.train_dataloader.dataset.data_root == cfg.data_root
+
+
+def test_transfer_and_standard_configs_use_variables():
+    cub = load(STANDARD['cub'])
+    assert cub.model.distiller.distill_losses.loss_afd.loss_weight == 50.
+    assert cub.model.teacher_ckpt == cub.teacher_ckpt
+    assert cub.train_dataloader.dataset.type == 'CustomDataset'
+    for key in ('train_dataloader', 'val_dataloader'):
+        assert cub[key].dataset.data_root == cub.data_root
+    for name in (STANDARD['cityscapes'], STANDARD['coco']):
+        cfg = load(name)
+        assert cfg.model.teacher_ckpt == cfg.teacher_ckpt
+        for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            assert cfg[key].dataset.data_root == cfg.data_root
+    coco = load(STANDARD['coco'])
+    assert coco.val_evaluator.ann_file.startswith(coco.data_root)
+
+
+def tiny_run_cfg(name, work_dir, batch=2, iters=2):
+    """The config as shipped, but 1 epoch of ``iters`` steps, no val."""
+    cfg = load(name)
+    cfg.work_dir = str(work_dir)
+    cfg.experiment_name = f'afd_{name}'
+    cfg.model.teacher_ckpt = None  # an untrained teacher is enough here
+    cfg.train_dataloader.batch_size = batch
+    cfg.train_dataloader.dataset.indices = batch * iters
+    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=1)
+    for key in ('val', 'test'):
+        cfg[f'{key}_cfg'] = cfg[f'{key}_dataloader'] = None
+        cfg[f'{key}_evaluator'] = None
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1,
+                                        by_epoch=True)
+    cfg.log_processor = dict(by_epoch=True, window_size=1)
+    cfg.custom_hooks = [dict(type='mmrazor.AFDAttentionHook', interval=1)]
+    cfg.log_level = 'WARNING'
+    return cfg
+
+
+@pytest.mark.parametrize('task', ['cls', 'seg', 'det'])
+def test_embedded_config_trains(task, tmp_path):
+    from mmengine.runner import Runner
+    runner = Runner.from_cfg(tiny_run_cfg(EMBEDDED[task], tmp_path))
+    runner.train()
+    hub = runner.message_hub
+    totals = hub.get_scalar('train/loss').data[0]
+    afd = hub.get_scalar('train/distill.loss_afd').data[0]
+    assert len(totals) == len(afd) == 2
+    assert all(math.isfinite(v) for v in [*totals, *afd])
+    assert all(v > 0 for v in afd)
+    # the hook wrote one heat map per iteration through the local backend
+    images = sorted(
+        glob.glob(str(tmp_path / '*' / 'vis_data' / 'vis_image' / '*.png')))
+    assert [osp.basename(p) for p in images] == [
+        'afd_attention_loss_afd_1.png', 'afd_attention_loss_afd_2.png'
+    ]
+    # the meta-network was in the optimizer and is in the checkpoint ...
+    model = runner.model
+    meta = model.distiller.distill_losses['loss_afd'].attention
+    held = {id(p) for group in runner.optim_wrapper.optimizer.param_groups
+            for p in group['params']}
+    assert all(id(p) in held for p in meta.parameters())
+    ckpt = load_checkpoint_dict(tmp_path / 'epoch_1.pth')
+    assert any('loss_afd.attention' in k for k in ckpt['state_dict'])
+    # ... but not in the exported student
+    exported = student_checkpoint(ckpt)['state_dict']
+    assert set(exported) == set(model.student.state_dict())
+    assert not any('attention' in k or 'distiller' in k or 'teacher' in k
+                   for k in exported)
+
+
+def one_batch(cfg):
+    from mmengine.runner import Runner
+    loader_cfg = cfg.train_dataloader
+    loader_cfg.batch_size = 4
+    loader_cfg.dataset.indices = 4
+    loader_cfg.sampler = dict(type='DefaultSampler', shuffle=False)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        loader = Runner.build_dataloader(loader_cfg, seed=0)
+        return next(iter(loader))
+
+
+@pytest.mark.parametrize('task', ['cls', 'seg', 'det'])
+def test_afd_loss_falls_when_overfitting_one_batch(task):
+    from mmengine.optim import OptimWrapper
+    torch.manual_seed(0)
+    cfg = load(EMBEDDED[task])
+    model = build_model(cfg)
+    data = one_batch(cfg)
+    model.train()
+    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01,
+                                         momentum=0.9))
+    values = []
+    for _ in range(8):
+        log_vars = model.train_step(data, optim)
+        values.append(float(log_vars['distill.loss_afd']))
+    assert all(math.isfinite(v) for v in values)
+    assert values[-1] < 0.8 * values[0], values
