@@ -11,7 +11,7 @@ PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PYTHONPATH="$DIR/..${PYTHONPATH:+:$PYTHONPATH}" \
-python -m torch.distributed.run \
+"${PYTHON:-python}" -m torch.distributed.run \
     --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
     --nproc_per_node="$NPROC" --master_port="$PORT" \
     "$DIR/train.py" "$CONFIG" --launcher pytorch "$@"

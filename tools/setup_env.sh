@@ -110,7 +110,17 @@ fi
 
 say "installing mmkd_transfer (editable, setup.py develop like OpenMMLab repos,"
 say "  so that 'mim train mmkd_transfer' finds mmkd_transfer/.mim/tools)"
+# (a PEP 660 editable install left by an earlier run would hide the repo
+#  from mim, so start from a clean slate)
+"$PY" -m pip uninstall -y -q mmkd_transfer >/dev/null 2>&1 || true
 "${PIP[@]}" -q --no-deps --no-build-isolation --no-use-pep517 -e "$ROOT"
+# mim looks for <dist location>/mmkd_transfer/.mim/tools/train.py, but a
+# modern editable install keeps the package in the repo, not under the
+# dist's location (site-packages): link it there so `mim train` finds it.
+SITE=$("$PY" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+if [ ! -e "$SITE/mmkd_transfer" ]; then
+    ln -s "$ROOT/mmkd_transfer" "$SITE/mmkd_transfer"
+fi
 # compat fixes in force whenever mmrazor is imported (mim train mmrazor ...)
 "$PY" -m mmkd_transfer_hook --install
 

@@ -70,10 +70,12 @@ def walk(node, path=''):
 
 
 @pytest.fixture(autouse=True, scope='module')
-def _threads():
-    """Small models: more intra-op threads only fight over 2 shared cores."""
+def _one_thread():
+    """Small inputs: extra intra-op threads only fight over 2 shared cores
+    (a 64x64 dry forward of the COCO pair: 1.7 s on one thread, 12 s on two
+    under load)."""
     threads = torch.get_num_threads()
-    torch.set_num_threads(min(threads, 2))
+    torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
 
@@ -147,43 +149,55 @@ def test_transfer_and_standard_configs_use_variables():
     assert coco.val_evaluator.ann_file.startswith(coco.data_root)
 
 
-def tiny_run_cfg(name, work_dir, batch=2, iters=2):
-    """The config as shipped, but 1 epoch of ``iters`` steps, no val."""
+def one_batch_run_cfg(name, work_dir, steps, batch=2):
+    """The config as shipped (model, optimizer), trained for ``steps``
+    iterations on one fixed batch of ``batch`` training samples, no val."""
     cfg = load(name)
     cfg.work_dir = str(work_dir)
     cfg.experiment_name = f'afd_{name}'
     cfg.model.teacher_ckpt = None  # an untrained teacher is enough here
     cfg.train_dataloader.batch_size = batch
-    cfg.train_dataloader.dataset.indices = batch * iters
-    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=1)
+    cfg.train_dataloader.dataset.indices = batch  # one batch per epoch
+    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=steps)
+    cfg.param_scheduler = None  # warm-up would hide the first steps
     for key in ('val', 'test'):
         cfg[f'{key}_cfg'] = cfg[f'{key}_dataloader'] = None
         cfg[f'{key}_evaluator'] = None
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1,
-                                        by_epoch=True)
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
+                                        interval=steps, by_epoch=True)
     cfg.log_processor = dict(by_epoch=True, window_size=1)
-    cfg.custom_hooks = [dict(type='mmrazor.AFDAttentionHook', interval=1)]
+    cfg.custom_hooks = [
+        dict(type='mmrazor.AFDAttentionHook', interval=steps // 2)
+    ]
     cfg.log_level = 'WARNING'
     return cfg
 
 
 @pytest.mark.parametrize('task', ['cls', 'seg', 'det'])
-def test_embedded_config_trains(task, tmp_path):
+def test_embedded_config_trains_and_overfits_one_batch(task, tmp_path):
+    """Finite losses, L_AFD falls on a fixed batch, a heat map is written,
+    the meta-network is trained and saved but not exported."""
     from mmengine.runner import Runner
-    runner = Runner.from_cfg(tiny_run_cfg(EMBEDDED[task], tmp_path))
+    steps = 6
+    torch.manual_seed(0)
+    runner = Runner.from_cfg(
+        one_batch_run_cfg(EMBEDDED[task], tmp_path, steps))
     runner.train()
     hub = runner.message_hub
-    totals = hub.get_scalar('train/loss').data[0]
-    afd = hub.get_scalar('train/distill.loss_afd').data[0]
-    assert len(totals) == len(afd) == 2
+    totals = list(hub.get_scalar('train/loss').data[0])
+    afd = list(hub.get_scalar('train/distill.loss_afd').data[0])
+    assert len(totals) == len(afd) == steps
     assert all(math.isfinite(v) for v in [*totals, *afd])
     assert all(v > 0 for v in afd)
-    # the hook wrote one heat map per iteration through the local backend
+    # measured: cls 87 -> 22, seg 22 -> 9.7, det 103 -> 57
+    assert afd[-1] < 0.8 * afd[0], afd
+    # the hook wrote a heat map through the local backend
     images = sorted(
         glob.glob(str(tmp_path / '*' / 'vis_data' / 'vis_image' / '*.png')))
     assert [osp.basename(p) for p in images] == [
-        'afd_attention_loss_afd_1.png', 'afd_attention_loss_afd_2.png'
+        f'afd_attention_loss_afd_{steps // 2}.png',
+        f'afd_attention_loss_afd_{steps}.png'
     ]
     # the meta-network was in the optimizer and is in the checkpoint ...
     model = runner.model
@@ -191,39 +205,10 @@ def test_embedded_config_trains(task, tmp_path):
     held = {id(p) for group in runner.optim_wrapper.optimizer.param_groups
             for p in group['params']}
     assert all(id(p) in held for p in meta.parameters())
-    ckpt = load_checkpoint_dict(tmp_path / 'epoch_1.pth')
+    ckpt = load_checkpoint_dict(tmp_path / f'epoch_{steps}.pth')
     assert any('loss_afd.attention' in k for k in ckpt['state_dict'])
     # ... but not in the exported student
     exported = student_checkpoint(ckpt)['state_dict']
     assert set(exported) == set(model.student.state_dict())
     assert not any('attention' in k or 'distiller' in k or 'teacher' in k
                    for k in exported)
-
-
-def one_batch(cfg):
-    from mmengine.runner import Runner
-    loader_cfg = cfg.train_dataloader
-    loader_cfg.batch_size = 4
-    loader_cfg.dataset.indices = 4
-    loader_cfg.sampler = dict(type='DefaultSampler', shuffle=False)
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        loader = Runner.build_dataloader(loader_cfg, seed=0)
-        return next(iter(loader))
-
-
-@pytest.mark.parametrize('task', ['cls', 'seg', 'det'])
-def test_afd_loss_falls_when_overfitting_one_batch(task):
-    from mmengine.optim import OptimWrapper
-    torch.manual_seed(0)
-    cfg = load(EMBEDDED[task])
-    model = build_model(cfg)
-    data = one_batch(cfg)
-    model.train()
-    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01,
-                                         momentum=0.9))
-    values = []
-    for _ in range(8):
-        log_vars = model.train_step(data, optim)
-        values.append(float(log_vars['distill.loss_afd']))
-    assert all(math.isfinite(v) for v in values)
-    assert values[-1] < 0.8 * values[0], values
