@@ -13,8 +13,8 @@ Feature Matching* (Ji, Heo, Park; AAAI 2021). Rows, all on the same
 Top-1 on the 397 held-out validation digits, which were never used to
 choose any setting.
 
-    python tools/afd_results.py [--seeds 0 1 2] [--work-dir work_dirs/afd_results]
-                                [--teacher-ckpt CKPT]
+    python tools/afd_results.py [--seeds 0 1 2]
+        [--work-dir work_dirs/afd_results] [--teacher-ckpt CKPT]
 
 The teacher is trained on the first run and reused afterwards (or pass
 ``--teacher-ckpt``). Prints a Markdown table and writes it, with every
@@ -33,7 +33,8 @@ AFD_DIR = osp.join(REPO, 'configs', 'afd')
 # (key, label, config); the student row has no teacher
 ROWS = [
     ('student', 'student alone', 'student_r18w8_1xb64_digits-cls-50l.py'),
-    ('kd', 'plain KD (tau=4)', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-50l.py'),
+    ('kd', 'plain KD (tau=4)',
+     'kd_logits_r18w32_r18w8_1xb64_digits-cls-50l.py'),
     ('afd_only', 'AFD features only (beta=200)',
      'afd-nokd_r18w32_r18w8_1xb64_digits-cls-50l.py'),
     ('afd_kd', 'AFD + KD (paper total)',

@@ -18,7 +18,7 @@ STAMP="$VENV/.mmkd_installed"
 say() { printf '[setup] %s\n' "$*"; }
 
 # The stamp holds the hash of everything that decides what gets installed.
-want_hash=$(cat "$0" "$ROOT/requirements.txt" "$ROOT/setup.py" | sha1sum | cut -c1-16)
+want_hash=$(cat "$0" "$ROOT/requirements.txt" "$ROOT/setup.py" "$ROOT/mmkd_transfer_hook.py" | sha1sum | cut -c1-16)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_hash" ]; then
     exit 0
 fi

@@ -8,7 +8,14 @@
 # 0.9, wd 5e-4, batch 64, 240 epochs, lr x0.1 at 150/180/210).
 _base_ = ['./teacher_r34s3w32_1xb64-240e_cifar100.py']
 
+# ---- paths: set these (a base's variables do not reach this file's
+# fields, so the dataloaders are set again below) ----
+data_root = 'data/cifar100'
 teacher_ckpt = 'work_dirs/teacher_r34s3w32_1xb64-240e_cifar100/epoch_240.pth'
+
+train_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
 blocks = ['backbone.layer*.*']
 
 # the algorithm preprocesses once for both models (see configs/kd)

@@ -8,7 +8,8 @@
 # whose AT vector is the constant 1 (distance identically zero); the COCO
 # config records all five levels. No logit term; beta=200 is the paper's
 # CIFAR value, not tuned here.
-# Train the teacher first: configs/kd/teacher_retinanet-r18w16_1xb8_digits-det.py
+# Train the teacher first:
+#   configs/kd/teacher_retinanet-r18w16_1xb8_digits-det.py
 _base_ = ['../kd/teacher_retinanet-r18w16_1xb8_digits-det.py']
 
 teacher_ckpt = 'work_dirs/teacher_retinanet-r18w16_1xb8_digits-det/iter_1500.pth'  # noqa: E501

@@ -41,6 +41,29 @@ LAYERS = {
     STANDARD['coco']: (21, 13),
 }
 
+# (C, H, W) the dry forward found for the embedded pairs: shape inference
+# on an mmpretrain classifier, an mmseg segmentor and an mmdet detector
+R18 = [(2 ** (i // 2), 2 ** (i // 2)) for i in range(8)]  # channel factors
+
+
+def _blocks(width, sizes):
+    return [(width * f, h, h) for (f, _), h in zip(R18, sizes)]
+
+
+SHAPES = {
+    # CIFAR stem, 8x8 digits: stages 1-3 at 8, 4, 2 px
+    EMBEDDED['cls']: (_blocks(32, [8, 8, 4, 4, 2, 2]),
+                      _blocks(8, [8, 8, 4, 4, 2, 2])),
+    # dilated ResNetV1c (output stride 8) on 64x64 scenes
+    EMBEDDED['seg']: (_blocks(16, [16, 16] + [8] * 6),
+                      _blocks(8, [16, 16] + [8] * 6)),
+    # ResNet-18 at strides 4..32, then FPN P3-P5 (64 channels)
+    EMBEDDED['det']: (_blocks(16, [16, 16, 8, 8, 4, 4, 2, 2]) +
+                      [(64, 8, 8), (64, 4, 4), (64, 2, 2)],
+                      _blocks(8, [16, 16, 8, 8, 4, 4, 2, 2]) +
+                      [(64, 8, 8), (64, 4, 4), (64, 2, 2)]),
+}
+
 
 def load(name):
     return Config.fromfile(config_path('afd', name))
@@ -111,6 +134,10 @@ def test_config_builds_without_downloads(name):
     num_t, num_s = LAYERS[name]
     assert len(loss.attention.t_channels) == num_t
     assert len(loss.attention.s_channels) == num_s
+    if name in SHAPES:
+        found = model.dry_run_shapes['loss_afd']
+        assert [tuple(s[1:]) for s in found['t_features']] == SHAPES[name][0]
+        assert [tuple(s[1:]) for s in found['s_features']] == SHAPES[name][1]
     # the meta-network is part of the algorithm, so in the optimizer
     ids = {id(p) for p in model.parameters()}
     assert all(id(p) in ids for p in loss.attention.parameters())
@@ -130,7 +157,10 @@ def test_paper_values_cifar100():
     assert cfg.train_cfg.max_epochs == 240
     assert cfg.param_scheduler.milestones == [150, 180, 210]
     assert cfg.param_scheduler.gamma == 0.1
-    assert cfg.train_dataloader.dataset.data_root == cfg.data_root
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[key].dataset.data_root == cfg.data_root
+        assert cfg[key].dataset.download is False
+    assert cfg.model.teacher_ckpt == cfg.teacher_ckpt
 
 
 def test_transfer_and_standard_configs_use_variables():

@@ -46,7 +46,9 @@ DISTILLER = dict(
         logits=dict(type='ModuleOutputs', source='head.fc')),
     distill_losses=dict(
         loss_afd=dict(type='AFDLoss', qk_dim=16, loss_weight=200.),
-        loss_kl=dict(type='KLDivergence', tau=4, loss_weight=0.9 * 16)),
+        # MMRazor's KLDivergence multiplies by tau^2 itself: 0.9 is the
+        # paper's alpha
+        loss_kl=dict(type='KLDivergence', tau=4, loss_weight=0.9)),
     loss_forward_mappings=dict(
         loss_afd=dict(
             s_features=dict(recorder='blocks', from_student=True),

@@ -62,3 +62,11 @@ def test_export_student_predicts_identically(tmp_path,
         expected = algorithm.student(batch, mode='tensor')
         got = plain(batch, mode='tensor')
     assert torch.equal(expected, got)
+
+
+def test_test_tool_evaluates_a_checkpoint(tmp_path, runner_checkpoint):
+    import test as test_tool
+    metrics = test_tool.main([
+        f'{REPO}/configs/kd/student_r18w8_1xb64_digits-cls-100l.py',
+        str(runner_checkpoint), '--work-dir', str(tmp_path)])
+    assert 0.0 <= metrics['accuracy/top1'] <= 100.0

@@ -178,8 +178,8 @@ class AFDAttentionHook(Hook):
         if not spec or spec.get('data_idx') is not None or spec.get(
                 'connector') is not None:
             return None
-        manager = (distiller.student_recorders
-                   if spec.get('from_student') else distiller.teacher_recorders)
+        manager = (distiller.student_recorders if spec.get('from_student')
+                   else distiller.teacher_recorders)
         recorder = manager.recorders.get(spec.get('recorder'))
         names = list(getattr(recorder, 'module_names', []) or [])
         if len(names) != count:
