@@ -2,12 +2,13 @@
 
     python tools/benchmark.py CONFIG [--iters 20] [--warmup 3]
                               [--batch-size N] [--cfg-options k=v ...]
-                              [--json OUT.json]
+                              [--threads T] [--json OUT.json]
     python tools/benchmark.py --afd-loss [--iters 20] [--warmup 3]
-                              [--batch-size 64] [--qk-dim 128]
+                              [--batch-size 64] [--qk-dim 128] [--threads T]
 
 CONFIG: any distillation config (an algorithm with ``.student``,
-``.teacher`` and ``.distiller``). The Runner's model and optimizer wrapper
+``.teacher`` or ``.teachers``, and ``.distiller``; per-model views are
+applied where the algorithm has them). The Runner's model and optimizer wrapper
 are built from it (teacher checkpoints dropped: an untrained teacher costs
 the same), one real batch is taken from its train dataloader, and the
 student step, the teacher forward and the distillation step alternate over
@@ -44,6 +45,11 @@ def parse_args(argv=None):
         help="train batch size (default: the config's; 64 with --afd-loss)")
     parser.add_argument('--qk-dim', type=int, default=128,
                         help='AFD query/key size for --afd-loss (default 128)')
+    parser.add_argument(
+        '--threads', type=int, default=None,
+        help='torch intra-op threads (default: torch\'s). On a machine '
+        'shared with other jobs, 1 avoids OpenMP threads waiting on each '
+        'other and gives far steadier numbers')
     parser.add_argument('--no-memory', action='store_true',
                         help='skip the peak-memory pass')
     parser.add_argument('--work-dir',
@@ -56,12 +62,18 @@ def parse_args(argv=None):
         parser.error('give either CONFIG or --afd-loss (one of them)')
     if args.iters < 1 or args.warmup < 0:
         parser.error('--iters must be >= 1 and --warmup >= 0')
+    if args.threads is not None and args.threads < 1:
+        parser.error('--threads must be >= 1')
     return args
 
 
 def main(argv=None):
     args = parse_args(argv)
+    import torch
+
     import mmkd_transfer  # noqa: F401  (compat fixes + registration first)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
     from mmkd_transfer.apis import benchmark as bench
 
     if args.afd_loss:

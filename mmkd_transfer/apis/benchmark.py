@@ -51,6 +51,20 @@ def summarize(samples: Sequence[float]) -> Dict[str, float]:
                 n=len(values))
 
 
+def load_average() -> Optional[float]:
+    """The 1-minute load average (None where the OS has none)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
+def _environment(device: torch.device) -> Dict[str, Any]:
+    """Where a report was measured (taken before the timing starts)."""
+    return dict(device=str(device), threads=torch.get_num_threads(),
+                cpus=os.cpu_count(), load_average=load_average())
+
+
 def _synchronize(device: torch.device) -> None:
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
@@ -270,9 +284,16 @@ def model_flops(model: nn.Module, inputs: Tensor) -> Optional[int]:
     mmengine (like fvcore) counts one multiply-add as one FLOP. Returns None
     if the model cannot be traced.
     """
+    import logging
+
     from mmengine.analysis import get_model_complexity_info
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_current_instance()
+    level = logger.level
     was_training = model.training
     model.eval()
+    # its per-operator "unsupported" warnings (BN, adds) are expected
+    logger.setLevel(logging.ERROR)
     try:
         with torch.no_grad():
             info = get_model_complexity_info(
@@ -281,6 +302,7 @@ def model_flops(model: nn.Module, inputs: Tensor) -> Optional[int]:
     except Exception:  # noqa: BLE001  (tracing limits, reported as n/a)
         return None
     finally:
+        logger.setLevel(level)
         model.train(was_training)
 
 
@@ -302,7 +324,9 @@ def build_from_config(cfg, batch_size: Optional[int] = None,
     """The Runner's model and optimizer wrapper, and one real train batch.
 
     Nothing is trained; teacher checkpoints are dropped (an untrained teacher
-    costs the same). The runner logs only warnings.
+    costs the same) and ``cfg`` itself is left as it was. The runner logs
+    only warnings, into ``work_dir`` (default: a new temporary folder, which
+    the caller removes).
 
     Returns:
         tuple: (runner, algorithm, optim_wrapper, data) with ``data`` one
@@ -323,7 +347,9 @@ def build_from_config(cfg, batch_size: Optional[int] = None,
     check_config(cfg)
     runner = Runner.from_cfg(cfg)
     algorithm = runner.model
-    get_student(algorithm), get_teachers(algorithm)  # clear errors first
+    # a clear error now if the config is not a distillation algorithm
+    get_student(algorithm)
+    get_teachers(algorithm)
     optim_wrapper = runner.build_optim_wrapper(cfg.optim_wrapper)
     loader = Runner.build_dataloader(cfg.train_dataloader, seed=runner.seed)
     data = next(iter(loader))
@@ -340,8 +366,12 @@ def register_teacher_forward(algorithm_cls: type):
 
     The function takes ``(algorithm, inputs, data_samples)`` (preprocessed)
     and runs every teacher the way the algorithm's ``loss`` does; the
-    benchmark calls it under ``no_grad`` with the teachers in eval mode.
-    Subclasses inherit their parent's entry.
+    benchmark calls it under ``no_grad`` with the teachers in eval mode
+    (frozen teachers; a trainable teacher's backward is not counted).
+    Subclasses inherit their parent's entry; unregistered algorithms get
+    ``teacher(inputs, data_samples, mode='loss')`` per teacher, as
+    MMRazor's ``SingleTeacherDistill`` runs it. A multi-teacher algorithm
+    registers one that applies each teacher's view and runs every teacher.
     """
 
     def wrap(fn):
@@ -351,10 +381,30 @@ def register_teacher_forward(algorithm_cls: type):
     return wrap
 
 
+def model_view(algorithm, name: str, inputs: Tensor, data_samples=None):
+    """The batch as model ``name`` (a teacher's name or ``'student'``) sees
+    it.
+
+    Algorithms with per-model views expose ``student_batch(inputs,
+    data_samples)`` and ``teacher_view(name, inputs, data_samples)`` (as
+    ``MultiTeacherDistill`` does); others feed every model the same batch.
+    """
+    if name == 'student':
+        view = getattr(algorithm, 'student_batch', None)
+        return view(inputs, data_samples) if view else (inputs, data_samples)
+    view = getattr(algorithm, 'teacher_view', None)
+    return (view(name, inputs, data_samples) if view else
+            (inputs, data_samples))
+
+
 def _default_teacher_forward(algorithm, inputs, data_samples):
-    # What MMRazor's SingleTeacherDistill.loss runs for a frozen teacher.
-    for teacher in get_teachers(algorithm).values():
-        teacher(inputs, data_samples, mode='loss')
+    # What MMRazor's SingleTeacherDistill.loss runs for a frozen teacher:
+    # mode='loss' (or the algorithm's per-teacher mode), on its view.
+    modes = getattr(algorithm, 'teacher_modes', None) or {}
+    for name, teacher in get_teachers(algorithm).items():
+        t_inputs, t_samples = model_view(algorithm, name, inputs,
+                                         data_samples)
+        teacher(t_inputs, t_samples, mode=modes.get(name, 'loss'))
 
 
 def _fpn_teacher_forward(algorithm, inputs, data_samples):
@@ -381,9 +431,10 @@ def student_train_step(algorithm, data, optim_wrapper):
     """The student's own ``train_step`` on the algorithm's preprocessing.
 
     Mirrors ``mmengine.model.BaseModel.train_step`` for the student:
-    data_preprocessor -> student loss -> parse -> backward + optimizer step.
-    The algorithm's data_preprocessor is used (the one the distillation step
-    uses; a KD config's student may have none of its own). The optimizer
+    data_preprocessor -> (the student's view, :func:`model_view`) -> student
+    loss -> parse -> backward + optimizer step. The algorithm's
+    data_preprocessor is used (the one the distillation step uses; a KD
+    config's student may have none of its own). The optimizer
     wrapper is the Runner's: parameters without gradients (the method's
     extras) are skipped by the optimizer step.
     """
@@ -401,23 +452,21 @@ def student_train_step(algorithm, data, optim_wrapper):
         optim_wrapper = optim_wrapper[key]
     with optim_wrapper.optim_context(student):
         batch = algorithm.data_preprocessor(data, True)
-        losses = student._run_forward(batch, mode='loss')
+        inputs, data_samples = model_view(algorithm, 'student',
+                                          batch['inputs'],
+                                          batch.get('data_samples'))
+        losses = student(inputs, data_samples, mode='loss')
         parsed, log_vars = student.parse_losses(losses)
     optim_wrapper.update_params(parsed)
     return log_vars
 
 
-@contextlib.contextmanager
-def _teachers_eval(algorithm):
-    teachers = list(get_teachers(algorithm).values())
-    modes = [t.training for t in teachers]
-    for t in teachers:
-        t.eval()
-    try:
-        yield
-    finally:
-        for t, mode in zip(teachers, modes):
-            t.train(mode)
+def _teachers_eval(algorithm) -> None:
+    """Algorithm in train mode (as the distillation step has it), teachers
+    in eval mode."""
+    algorithm.train()
+    for teacher in get_teachers(algorithm).values():
+        teacher.eval()
 
 
 def _device_of(module: nn.Module) -> torch.device:
@@ -431,9 +480,45 @@ def benchmark_distillation(cfg,
                            batch_size: Optional[int] = None,
                            work_dir: Optional[str] = None,
                            memory: bool = True) -> Dict[str, Any]:
-    """Measure a distillation config: step times, ratios, memory, models.
+    """Build a distillation config and :func:`measure_distillation` it.
 
-    Variants, alternated every repeat on one real training batch:
+    Args:
+        cfg (Config): a distillation config (algorithm with ``.student``,
+            ``.teacher``/``.teachers`` and ``.distiller``).
+        iters (int): timed repeats. Defaults to 20.
+        warmup (int): untimed repeats first. Defaults to 3.
+        batch_size (int, optional): overrides the train batch size.
+        work_dir (str, optional): where the Runner logs; default a
+            temporary folder, removed afterwards.
+        memory (bool): also measure peak memory per variant. Defaults to
+            True.
+
+    Returns:
+        dict: the report (see :func:`format_distillation_report`), with
+        ``config`` set to the config's file name.
+    """
+    if work_dir is None:
+        with tempfile.TemporaryDirectory(prefix='mmkd_benchmark_') as tmp:
+            return benchmark_distillation(cfg, iters, warmup, batch_size,
+                                          tmp, memory)
+    _, algorithm, optim_wrapper, data = build_from_config(
+        cfg, batch_size=batch_size, work_dir=work_dir)
+    report = measure_distillation(algorithm, optim_wrapper, data, iters,
+                                  warmup, memory)
+    report['config'] = getattr(cfg, 'filename', None)
+    return report
+
+
+def measure_distillation(algorithm: nn.Module,
+                         optim_wrapper,
+                         data: Dict[str, Any],
+                         iters: int = 20,
+                         warmup: int = 3,
+                         memory: bool = True) -> Dict[str, Any]:
+    """Measure a built distillation algorithm on one batch.
+
+    Variants, alternated every repeat on ``data`` (one batch of the train
+    dataloader, before preprocessing):
 
     - ``student_step``: :func:`student_train_step`;
     - ``teacher_forward``: the teacher(s) as the algorithm's ``loss`` runs
@@ -442,14 +527,14 @@ def benchmark_distillation(cfg,
     - ``distill_step``: ``algorithm.train_step(data, optim_wrapper)``.
 
     Per model (teacher(s), student): parameter count, FLOPs and batch-1
-    forward latency (eval, ``no_grad``, mode='tensor', one preprocessed
-    training input; teacher and student alternated).
+    forward latency (eval, ``no_grad``, mode='tensor', the first
+    preprocessed training input through the model's view; the models
+    alternated). Every step
+    updates the student: the measured weights drift as in training.
 
     Returns:
         dict: the report (see :func:`format_distillation_report`).
     """
-    runner, algorithm, optim_wrapper, data = build_from_config(
-        cfg, batch_size=batch_size, work_dir=work_dir)
     student = get_student(algorithm)
     teachers = get_teachers(algorithm)
     device = _device_of(algorithm)
@@ -459,9 +544,10 @@ def benchmark_distillation(cfg,
         pre = algorithm.data_preprocessor(copy.copy(data), True)
     inputs, data_samples = pre['inputs'], pre.get('data_samples')
     teacher_forward = teacher_forward_fn(algorithm)
+    env = _environment(device)
 
     def run_teacher():
-        with torch.no_grad(), _teachers_eval(algorithm):
+        with torch.no_grad():
             teacher_forward(algorithm, inputs, data_samples)
 
     variants = {
@@ -470,9 +556,11 @@ def benchmark_distillation(cfg,
         'teacher_forward': run_teacher,
         'distill_step': lambda: algorithm.train_step(data, optim_wrapper),
     }
-    times = interleaved_timings(
-        variants, iters, warmup, device,
-        before={name: algorithm.train for name in variants})
+    modes = dict(student_step=algorithm.train,
+                 teacher_forward=lambda: _teachers_eval(algorithm),
+                 distill_step=algorithm.train)
+    times = interleaved_timings(variants, iters, warmup, device,
+                                before=modes)
     ratios = {
         'distill_step / (teacher_forward + student_step)':
         summarize(per_repeat_ratios(times, 'distill_step',
@@ -484,20 +572,28 @@ def benchmark_distillation(cfg,
     peaks, memory_method = {}, None
     if memory:
         for name, fn in variants.items():
-            algorithm.train()
+            modes[name]()
             peaks[name], memory_method = peak_memory(fn, device)
     algorithm.train()
 
-    # Per-model statistics on one preprocessed training input.
-    one = inputs[:1]
+    # Per-model statistics on the first preprocessed training input, as
+    # each model sees it.
     models = dict(teachers)
     models['student'] = student
+    samples_1 = (data_samples[:1]
+                 if isinstance(data_samples, (list, tuple)) else None)
+    model_inputs = {
+        name: model_view(algorithm, name, inputs[:1], samples_1)[0]
+        for name in models
+    }
     model_rows = {}
     for name, model in models.items():
-        model_rows[name] = dict(params=count_parameters(model),
-                                flops=model_flops(model, one))
+        model_rows[name] = dict(
+            params=count_parameters(model),
+            input_shape=tuple(int(v) for v in model_inputs[name].shape[1:]),
+            flops=model_flops(model, model_inputs[name]))
 
-    def forward_b1(model):
+    def forward_b1(model, one):
         def run():
             with torch.no_grad():
                 model(one, mode='tensor')
@@ -508,7 +604,8 @@ def benchmark_distillation(cfg,
             model.eval()
 
     latency = interleaved_timings(
-        {name: forward_b1(model) for name, model in models.items()},
+        {name: forward_b1(model, model_inputs[name])
+         for name, model in models.items()},
         iters, warmup, device, before={name: set_eval for name in models})
     algorithm.train()
     for name in models:
@@ -516,10 +613,9 @@ def benchmark_distillation(cfg,
 
     return dict(
         kind='distillation',
-        config=getattr(cfg, 'filename', None),
+        config=None,
         algorithm=type(algorithm).__name__,
-        device=str(device),
-        threads=torch.get_num_threads(),
+        **env,
         batch_size=int(inputs.shape[0]),
         input_shape=tuple(int(s) for s in inputs.shape[1:]),
         iters=iters,
@@ -596,12 +692,12 @@ def benchmark_afd_loss(iters: int = 20,
         'afd_loss': lambda: afd(s_feats, t_feats).backward(),
         'at_loss': lambda: at_loss_sum(s_feats, t_matched, at).backward(),
     }
+    env = _environment(dev)
     times = interleaved_timings(variants, iters, warmup, dev,
                                 before={k: clear for k in variants})
     return dict(
         kind='afd_loss',
-        device=str(dev),
-        threads=torch.get_num_threads(),
+        **env,
         batch_size=batch_size,
         qk_dim=qk_dim,
         s_shapes=WRN16_2_SHAPES,
@@ -640,20 +736,35 @@ def _mib(n: Optional[int]) -> str:
 
 
 def _header(report: Dict[str, Any]) -> List[str]:
+    load = report.get('load_average')
+    load = '' if load is None else f', load average {load} at the start'
     return [
-        f"device: {report['device']} ({report['threads']} threads), "
-        f"{report['iters']} timed repeats after {report['warmup']} warm-up; "
-        'variants alternate within each repeat.',
+        f"device: {report['device']} ({report['threads']} torch threads, "
+        f"{report.get('cpus')} CPUs{load}); {report['iters']} timed repeats "
+        f"after {report['warmup']} warm-up, the variants alternating within "
+        'each repeat.',
         'Times: median [p25, p75] in ms. Ratios: median [p25, p75] of the '
         'per-repeat ratios.',
-        '',
+    ] + _busy_note(report) + ['']
+
+
+def _busy_note(report: Dict[str, Any]) -> List[str]:
+    load, cpus = report.get('load_average'), report.get('cpus')
+    if (load is None or not cpus or report['threads'] == 1
+            or not report['device'].startswith('cpu') or load < cpus):
+        return []
+    return [
+        f'Note: the machine was busy (load {load} on {cpus} CPUs); '
+        'several torch threads then wait on each other: --threads 1 gives '
+        'steadier numbers.'
     ]
 
 
 def format_distillation_report(report: Dict[str, Any]) -> str:
     """Markdown tables of a :func:`benchmark_distillation` report."""
     lines = [
-        f"## {report['config']} ({report['algorithm']})",
+        f"## {report.get('config') or 'distillation'} "
+        f"({report['algorithm']})",
         f"batch {report['batch_size']}, input "
         f"{'x'.join(map(str, report['input_shape']))}",
     ] + _header(report)
@@ -667,12 +778,13 @@ def format_distillation_report(report: Dict[str, Any]) -> str:
     if report['memory_method']:
         lines += ['', f"Peak memory: {report['memory_method']}."]
     lines += [
-        '', '| model | params | FLOPs (1 input) | latency batch 1 (ms) |',
-        '|---|---|---|---|'
+        '', '| model | input | params | FLOPs (1 input) | latency batch 1 '
+        '(ms) |', '|---|---|---|---|---|'
     ]
     for name, row in report['models'].items():
-        lines.append(f"| {name} | {_count(row['params'])} | "
-                     f"{_count(row['flops'])} | {_ms(row['latency_b1'])} |")
+        lines.append(f"| {name} | {'x'.join(map(str, row['input_shape']))} "
+                     f"| {_count(row['params'])} | {_count(row['flops'])} | "
+                     f"{_ms(row['latency_b1'])} |")
     lines += [
         '', 'FLOPs: mmengine get_model_complexity_info (one multiply-add = '
         "one FLOP), mode='tensor'. Latency: eval, no_grad, mode='tensor'."
