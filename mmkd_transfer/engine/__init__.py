@@ -1,2 +1,2 @@
 """Hooks and loops."""
-from . import hooks  # noqa: F401
+from . import hooks, runner  # noqa: F401

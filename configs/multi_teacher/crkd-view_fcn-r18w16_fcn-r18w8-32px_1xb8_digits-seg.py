@@ -1,0 +1,48 @@
+# Segmentation with an HR teacher and an LR student (MultiTeacherDistill):
+# the 64x64 digits scenes go to the FCN width 16 teacher as they are and to
+# the FCN width 8 student at 32x32 (ResolutionView, 4x fewer pixels).
+# seg_target='keep': the student is scored against the 64x64 ground truth
+# (mmseg resizes its logits to the map's size in loss_by_feat). The logits
+# are distilled at that size too: both recorders catch the output of
+# mmseg's `resize` inside loss_by_feat, so teacher and student logits are
+# 64x64 whatever each model's input resolution.
+_base_ = [
+    '../_base_/models/digits_fcn_r18.py',
+    '../_base_/datasets/digits_seg.py',
+    '../_base_/schedules/digits_iter.py',
+    '../_base_/default_runtime.py',
+]
+default_scope = 'mmseg'
+teacher_ckpt = 'work_dirs/teacher_fcn-r18w16_1xb8_digits-seg/iter_1500.pth'
+upsampled_logits = dict(
+    type='FunctionOutputs',
+    source='mmseg.models.decode_heads.decode_head.resize')
+
+model = dict(
+    _scope_='mmrazor',
+    type='MultiTeacherDistill',
+    architecture={{_base_.seg_student_model}},
+    student_view=dict(type='ResolutionView', scale_factor=0.5,
+                      seg_target='keep'),
+    teachers=dict(
+        t_hr=dict(cfg={{_base_.seg_teacher_model}}, ckpt=teacher_ckpt)),
+    input_shape=(3, 64, 64),
+    distiller=dict(
+        type='ConfigurableDistiller',
+        student_recorders=dict(logits=upsampled_logits),
+        teacher_recorders=dict(logits=upsampled_logits),
+        distill_losses=dict(
+            loss_cwd=dict(type='ChannelWiseDivergence', tau=1,
+                          loss_weight=3)),
+        loss_forward_mappings=dict(
+            loss_cwd=dict(
+                preds_S=dict(from_student=True, recorder='logits'),
+                preds_T=dict(from_student=False, recorder='logits')))))
+
+find_unused_parameters = True
+val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
+visualizer = dict(type='SegLocalVisualizer', name='visualizer')
+default_hooks = dict(
+    logger=dict(interval=20, log_metric_by_epoch=False),
+    checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))
+log_processor = dict(by_epoch=False)

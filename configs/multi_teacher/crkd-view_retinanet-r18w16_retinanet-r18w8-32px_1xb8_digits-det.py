@@ -1,0 +1,53 @@
+# Detection with an HR teacher and an LR student (MultiTeacherDistill):
+# RetinaNet width 16 sees the 64x64 scenes, RetinaNet width 8 sees them at
+# 32x32. The view rescales the boxes, img_shape, pad_shape,
+# batch_input_shape and scale_factor, so mmdet's own losses and its
+# rescaled predictions stay right. The teacher runs in 'tensor' mode (no
+# loss of its own, like MMRazor's FpnTeacherDistill). FPN level i of the
+# 32x32 student has the spatial size of level i+1 of the 64x64 teacher
+# (both FPNs are 64 wide), so PKD pairs them shifted by one level.
+_base_ = [
+    '../_base_/models/digits_retinanet_r18.py',
+    '../_base_/datasets/digits_det.py',
+    '../_base_/schedules/digits_iter.py',
+    '../_base_/default_runtime.py',
+]
+default_scope = 'mmdet'
+teacher_ckpt = 'work_dirs/teacher_retinanet-r18w16_1xb8_digits-det/iter_1500.pth'
+
+
+def _pkd(level):
+    return dict(
+        preds_S=dict(from_student=True, recorder='fpn', data_idx=level),
+        preds_T=dict(from_student=False, recorder='fpn', data_idx=level + 1))
+
+
+model = dict(
+    _scope_='mmrazor',
+    type='MultiTeacherDistill',
+    architecture={{_base_.det_student_model}},
+    # 64 * 0.5 = 32 is already a multiple of the largest FPN stride used
+    student_view=dict(type='ResolutionView', scale_factor=0.5,
+                      pad_size_divisor=32),
+    teachers=dict(
+        t_hr=dict(cfg={{_base_.det_teacher_model}}, ckpt=teacher_ckpt,
+                  mode='tensor')),
+    input_shape=(3, 64, 64),
+    distiller=dict(
+        type='ConfigurableDistiller',
+        student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
+        teacher_recorders=dict(
+            fpn=dict(type='ModuleOutputs', source='t_hr.neck')),
+        distill_losses=dict(
+            loss_pkd0=dict(type='PKDLoss', loss_weight=3),
+            loss_pkd1=dict(type='PKDLoss', loss_weight=3)),
+        loss_forward_mappings=dict(loss_pkd0=_pkd(0), loss_pkd1=_pkd(1))))
+del _pkd
+
+find_unused_parameters = True
+val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
+visualizer = dict(type='DetLocalVisualizer', name='visualizer')
+default_hooks = dict(
+    logger=dict(interval=20, log_metric_by_epoch=False),
+    checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))
+log_processor = dict(by_epoch=False)

@@ -1,0 +1,101 @@
+"""Every example of configs/multi_teacher/README.md runs or is in a config."""
+import copy
+import re
+
+import torch
+from conftest import config_path
+
+
+README = config_path('multi_teacher', 'README.md')
+CONFIGS = {
+    1: 'mtkd_r18w32-32px_r18w32-8px_r18w8-8px_1xb64_digits-cls-100l.py',
+    2: 'crkd-view_fcn-r18w16_fcn-r18w8-32px_1xb8_digits-seg.py',
+    3: 'crkd-view_retinanet-r18w16_retinanet-r18w8-32px_1xb8_digits-det.py',
+}
+
+
+def _python_blocks():
+    with open(README) as f:
+        return re.findall(r'```python\n(.*?)```', f.read(), re.S)
+
+
+def _digits_models():
+    from mmengine.config import Config
+    cfg = Config.fromfile(
+        config_path('_base_', 'models', 'digits_resnet18_cifar.py'))
+    return cfg.student_model.to_dict(), cfg.teacher_model.to_dict()
+
+
+def _save_random(cfg, path):
+    from mmrazor.registry import MODELS
+    torch.save(MODELS.build(copy.deepcopy(cfg)).state_dict(), path)
+
+
+def test_readme_has_the_expected_examples():
+    assert len(_python_blocks()) == 5
+
+
+def test_task_excerpts_are_lines_of_the_shipped_configs():
+    blocks = _python_blocks()
+    for index, name in CONFIGS.items():
+        with open(config_path('multi_teacher', name)) as f:
+            lines = {line.strip() for line in f}
+        for line in blocks[index].splitlines():
+            if line.strip():
+                assert line.strip() in lines, (name, line)
+
+
+def test_generic_example_builds():
+    from mmrazor.registry import MODELS
+    student_cfg, teacher_cfg = _digits_models()
+    _save_random(teacher_cfg, 'hr.pth')  # the test runs in its tmp dir
+    code = re.sub(r'\n\s*\.\.\.\),[^\n]*', '),', _python_blocks()[0])
+    namespace = dict(student_cfg=student_cfg, teacher_cfg=teacher_cfg)
+    exec(code, namespace)
+    model = MODELS.build(namespace['model'])
+    assert type(model).__name__ == 'MultiTeacherDistill'
+    out = model(torch.zeros(2, 3, 32, 32), mode='tensor')
+    assert out.shape == (2, 10)  # the student ran at 8x8
+
+
+def test_clip_example_feeds_each_teacher_its_frames():
+    from mmpretrain.structures import DataSample
+    from mmrazor.registry import MODELS
+    student_cfg, spatial_cfg = _digits_models()
+    temporal_cfg = copy.deepcopy(spatial_cfg)
+    temporal_cfg['backbone']['in_channels'] = 6  # a frame pair
+    _save_random(spatial_cfg, 'spatial.pth')
+    _save_random(temporal_cfg, 'temporal.pth')
+    namespace = dict(spatial_cfg=spatial_cfg, temporal_cfg=temporal_cfg)
+    exec(f'kwargs = dict({_python_blocks()[4]})', namespace)
+    kl = dict(type='KLDivergence', tau=4)
+    model = MODELS.build(dict(
+        _scope_='mmrazor', type='MultiTeacherDistill',
+        architecture=student_cfg, **namespace['kwargs'],
+        distiller=dict(
+            type='ConfigurableDistiller',
+            student_recorders=dict(
+                fc=dict(type='ModuleOutputs', source='head.fc')),
+            teacher_recorders=dict(
+                s=dict(type='ModuleOutputs', source='spatial.head.fc'),
+                t=dict(type='ModuleOutputs', source='temporal.head.fc')),
+            distill_losses=dict(loss_s=kl, loss_t=kl),
+            loss_forward_mappings=dict(
+                loss_s=dict(preds_S=dict(from_student=True, recorder='fc'),
+                            preds_T=dict(from_student=False, recorder='s')),
+                loss_t=dict(preds_S=dict(from_student=True, recorder='fc'),
+                            preds_T=dict(from_student=False,
+                                         recorder='t'))))))
+    torch.manual_seed(0)
+    clips = torch.randn(2, 2, 3, 64, 64)
+    samples = [DataSample().set_gt_label(i) for i in range(2)]
+    losses = model.train().loss(clips, samples)
+    assert sorted(losses) == ['distill.loss_s', 'distill.loss_t',
+                              'student.loss']
+    records = model.distiller.teacher_recorders.recorders
+    with torch.no_grad():
+        spatial = model.teachers['spatial'](clips[:, 0], mode='tensor')
+        temporal = model.teachers['temporal'](
+            clips.reshape(2, 6, 64, 64), mode='tensor')
+    assert torch.allclose(records['s'].data_buffer[0], spatial)
+    assert torch.allclose(records['t'].data_buffer[0], temporal)
