@@ -20,6 +20,25 @@ def _chdir_to_tmp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def _isolate_default_scope():
+    """A Runner leaves its default scope (e.g. 'mmdet') behind as the current
+    DefaultScope; later tests that build by bare names must not see it."""
+    from mmengine.registry import DefaultScope
+    before = set(DefaultScope._instance_dict)
+    yield
+    for name in set(DefaultScope._instance_dict) - before:
+        DefaultScope._instance_dict.pop(name, None)
+
+
+def pytest_configure(config):
+    # One intra-op thread: the suite's models are tiny, and on a shared
+    # 2-core machine two threads per process wait on each other (measured
+    # up to 10x slower under load).
+    import torch
+    torch.set_num_threads(1)
+
+
 def load_config(*parts, work_dir, **options):
     """A shipped config with a work dir, quiet logging and dotted overrides."""
     from mmengine.config import Config

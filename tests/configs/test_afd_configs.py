@@ -103,6 +103,14 @@ def _one_thread():
     torch.set_num_threads(threads)
 
 
+@pytest.fixture(autouse=True)
+def _restore_default_scope():
+    """A Runner makes its task's scope (mmseg, mmdet) the global default;
+    tests in other files must not inherit it."""
+    with DefaultScope.overwrite_default_scope('mmrazor'):
+        yield
+
+
 def test_all_configs_are_covered():
     assert set(EMBEDDED.values()) | set(STANDARD.values()) <= set(
         AFD_CONFIGS)
@@ -242,3 +250,20 @@ def test_embedded_config_trains_and_overfits_one_batch(task, tmp_path):
     assert set(exported) == set(model.student.state_dict())
     assert not any('attention' in k or 'distiller' in k or 'teacher' in k
                    for k in exported)
+
+
+def test_metafile_lists_every_afd_config():
+    import yaml
+    with open(config_path('afd', 'metafile.yml')) as f:
+        meta = yaml.safe_load(f)
+    listed = {osp.basename(m['Config']) for m in meta['Models']}
+    assert {n for n in AFD_CONFIGS if n.startswith('afd')} == listed
+    from conftest import REPO as repo
+    for model in meta['Models']:
+        paths = [model['Config']] + [
+            m['Config'] for m in model.get('Metadata', {}).values()
+            if isinstance(m, dict) and 'Config' in m
+        ]
+        for path in paths:
+            if '::' not in path:
+                assert osp.isfile(osp.join(repo, path)), path

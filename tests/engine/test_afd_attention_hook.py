@@ -44,6 +44,7 @@ def algorithm():
     """A tiny AFD pair (4 teacher and 4 student blocks), built by config."""
     torch.manual_seed(0)
     return MODELS.build(dict(
+        _scope_='mmrazor',  # whatever scope an earlier test left
         type='DryRunSingleTeacherDistill',
         architecture=classifier(4),
         teacher=classifier(8),
@@ -104,7 +105,8 @@ def test_strip_common_prefix():
 
 
 def test_registered_and_checks_arguments():
-    hook = HOOKS.build(dict(type='AFDAttentionHook', interval=5))
+    # as configs write it (their default scope is the task's)
+    hook = HOOKS.build(dict(type='mmrazor.AFDAttentionHook', interval=5))
     assert isinstance(hook, AFDAttentionHook) and hook.interval == 5
     with pytest.raises(ValueError, match='positive int'):
         AFDAttentionHook(interval=0)
