@@ -200,6 +200,9 @@ class ResolutionView(BaseView):
         out = out.reshape(*inputs.shape[:-2], *padded_hw)
         if data_samples is None:
             return out, None
+        if not data_samples or self._passes_through(data_samples[0]):
+            # a batch holds one task's samples: decided once, not per sample
+            return out, list(data_samples)
         # the scale of the image content (padding excluded)
         ry, rx = out_hw[0] / height, out_hw[1] / width
         samples = [
@@ -207,13 +210,17 @@ class ResolutionView(BaseView):
         ]
         return out, samples
 
+    def _passes_through(self, sample) -> bool:
+        """Samples this view leaves as they are: classification (labels do
+        not depend on resolution; copying 64 samples' metadata cost 4x the
+        resize itself) and segmentation with ``seg_target='keep'``."""
+        if _is_seg_sample(sample) and self.seg_target == 'keep':
+            return True
+        return not any(hasattr(sample, key) for key in _TARGETS_WITH_GEOMETRY)
+
     def _sample(self, sample, ry: float, rx: float,
                 padded_hw: Tuple[int, int]):
-        if _is_seg_sample(sample) and self.seg_target == 'keep':
-            return sample
-        if not any(hasattr(sample, key) for key in _TARGETS_WITH_GEOMETRY):
-            # classification: labels do not depend on resolution, and
-            # copying 64 samples' metadata cost 4x the resize itself
+        if self._passes_through(sample):
             return sample
         meta = {}
         old = sample.metainfo if hasattr(sample, 'metainfo') else {}
