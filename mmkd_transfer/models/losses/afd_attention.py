@@ -38,7 +38,9 @@ def attention_logits(query: Tensor, bilinear_key: Tensor, p_t: Tensor,
         Tensor: logits, shape (N, T, S).
     """
     qk_dim = query.size(-1)
-    content = torch.einsum('bjid,bid->bij', bilinear_key, query)
+    # an elementwise product summed over d: einsum routed this through a
+    # batched matmul of 1-column matrices, 10x slower on CPU (profiled)
+    content = (bilinear_key * query.unsqueeze(1)).sum(-1).transpose(1, 2)
     position = p_t @ p_s.t()  # (T, S), shared by the batch
     return (content + position) / math.sqrt(qk_dim)
 
