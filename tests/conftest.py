@@ -1,5 +1,4 @@
 """Shared fixtures: configs, a tiny trained checkpoint, determinism."""
-import os
 import os.path as osp
 
 import pytest

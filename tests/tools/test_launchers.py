@@ -1,10 +1,8 @@
 """torchrun (CPU, gloo) and mim launch the shipped configs end to end."""
 import os
-import shutil
 import subprocess
 import sys
 
-import pytest
 from conftest import REPO, config_path
 
 STUDENT = config_path('kd', 'student_r18w8_1xb64_digits-cls-100l.py')
@@ -37,8 +35,6 @@ def test_dist_train_two_processes_then_resume(tmp_path):
     assert (work / 'epoch_2.pth').exists()
 
 
-@pytest.mark.skipif(shutil.which('mim', path=BIN) is None,
-                    reason='openmim is installed by tools/setup_env.sh')
 def test_mim_train_mmkd_transfer(tmp_path):
     _run([f'{BIN}/mim', 'train', 'mmkd_transfer',
           os.path.basename(STUDENT), '--work-dir', str(tmp_path),
@@ -47,8 +43,6 @@ def test_mim_train_mmkd_transfer(tmp_path):
     assert (tmp_path / 'epoch_1.pth').exists()
 
 
-@pytest.mark.skipif(shutil.which('mim', path=BIN) is None,
-                    reason='openmim is installed by tools/setup_env.sh')
 def test_mim_train_mmrazor_runs_a_plugin_kd_config(
         tmp_path, digits_teacher_checkpoint):
     # mmrazor's own tools/train.py imports mmrazor before reading the

@@ -1,10 +1,10 @@
 """Cross-entropy over the labelled samples of a partly labelled batch."""
-import torch
 import torch.nn.functional as F
 from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS
 from torch import nn
 
-UNLABELLED = -1
+# the label the embedded datasets give to samples whose label is withheld
+from mmkd_transfer.datasets.digits_cls_dataset import UNLABELLED
 
 
 def labelled_cross_entropy(cls_score, label, ignore_label=UNLABELLED):
