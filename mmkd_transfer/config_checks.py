@@ -74,11 +74,9 @@ def check_custom_import(cfg):
     if any(name.split('.')[0] == 'mmkd_transfer' for name in _imports(cfg)):
         return
     ours = plugin_type_names()
-    used = sorted({t.split('.')[-1] for t in _iter_types(cfg.to_dict())}
-                  & ours)
+    types = {t.split('.')[-1] for t in _iter_types(cfg.to_dict())}
     # Recorders are registered as <Type>Recorder but written as <Type>.
-    used += sorted({t.split('.')[-1] for t in _iter_types(cfg.to_dict())
-                    if t.split('.')[-1] + 'Recorder' in ours})
+    used = sorted(t for t in types if t in ours or t + 'Recorder' in ours)
     if used:
         raise ConfigError(
             f'the config uses mmkd_transfer components ({", ".join(used)}) '
@@ -99,20 +97,16 @@ def _dataset_cfgs(node):
             yield from _dataset_cfgs(value)
 
 
-def _generates_own_data(type_name):
-    """The embedded datasets generate their files on first use."""
-    return type_name.split('.')[-1] in _registered_by_plugin(
-        'mmkd_transfer.datasets')
-
-
 def check_dataset_paths(cfg):
+    # the embedded datasets generate their files on first use
+    embedded = _registered_by_plugin('mmkd_transfer.datasets')
     for loader_key in ('train_dataloader', 'val_dataloader',
                        'test_dataloader'):
         loader = cfg.get(loader_key)
         if not loader:
             continue
         for ds in _dataset_cfgs(loader.get('dataset')):
-            if _generates_own_data(str(ds.get('type', ''))):
+            if str(ds.get('type', '')).split('.')[-1] in embedded:
                 continue
             root = ds.get('data_root') or ''
             fix = (f'set {loader_key}.dataset.data_root to where the data '
