@@ -14,7 +14,8 @@ model = dict(
         teacher_recorders=dict(
             blocks=dict(type='ModuleListOutputs', source=blocks)),
         distill_losses=dict(
-            loss_afd=dict(type='AFDLoss', qk_dim=128, loss_weight=200.)),
+            # as in the AFD + KD config: d = the widest student map (ours)
+            loss_afd=dict(type='AFDLoss', qk_dim=32, loss_weight=200.)),
         loss_forward_mappings=dict(
             loss_afd=dict(
                 s_features=dict(recorder='blocks', from_student=True),

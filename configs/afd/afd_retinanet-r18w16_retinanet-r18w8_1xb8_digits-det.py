@@ -30,7 +30,8 @@ model = dict(
         teacher_recorders=dict(
             feats=dict(type='ModuleListOutputs', source=features)),
         distill_losses=dict(
-            loss_afd=dict(type='AFDLoss', qk_dim=128, loss_weight=200.)),
+            # ours: d = the widest recorded student map (64 channels)
+            loss_afd=dict(type='AFDLoss', qk_dim=64, loss_weight=200.)),
         loss_forward_mappings=dict(
             loss_afd=dict(
                 s_features=dict(recorder='feats', from_student=True),

@@ -146,6 +146,8 @@ def test_config_builds_without_downloads(name):
         found = model.dry_run_shapes['loss_afd']
         assert [tuple(s[1:]) for s in found['t_features']] == SHAPES[name][0]
         assert [tuple(s[1:]) for s in found['s_features']] == SHAPES[name][1]
+        # our rule on the embedded configs: d = the widest student map
+        assert loss.qk_dim == max(c for c, _, _ in SHAPES[name][1])
     # the meta-network is part of the algorithm, so in the optimizer
     ids = {id(p) for p in model.parameters()}
     assert all(id(p) in ids for p in loss.attention.parameters())

@@ -5,79 +5,30 @@ Attention-based Feature Matching* (Mingi Ji, Byeongho Heo, Sungrae Park;
 AAAI 2021; arXiv 2102.02973). Reference code:
 github.com/clovaai/attention-feature-distillation (``distill/AFD.py``).
 
-The math is in the module-level functions below (equation names from
-METHODS.md, AFD); :class:`AFDLoss` only wires them to its meta-network
-(:class:`~.afd_attention.AFDAttention`).
+The value/distance math is in :mod:`.afd_autograd` (with hand-written
+backwards, for speed), the attention in :mod:`.afd_attention`;
+:class:`AFDLoss` wires them together (equation names from METHODS.md, AFD).
 """
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from mmrazor.registry import MODELS
 from .afd_attention import AFDAttention
+from .afd_autograd import (group_by_size, student_map_statistics,
+                           value_distance_loss)
 
 Size2d = Tuple[int, int]
-
-
-def spatial_energy(feature: Tensor) -> Tensor:
-    """Channel mean of the squared map: (N, C, H, W) -> (N, 1, H, W)."""
-    return feature.pow(2).mean(dim=1, keepdim=True)
-
-
-def teacher_values(feature: Tensor) -> Tensor:
-    """v_t^i = L2norm(vec(mean_c (F_t^i)²)): (N, C, H, W) -> (N, H*W)."""
-    return F.normalize(spatial_energy(feature).flatten(1), dim=1)
-
-
-def student_values(energies: Sequence[Tensor], size: Size2d) -> Tensor:
-    """v_s^{j→i} for every student layer j at one teacher size (H_i, W_i).
-
-    Order as in the paper's code: square, channel mean (done by the caller
-    with :func:`spatial_energy`, once per layer), pool to the teacher size,
-    normalise.
-
-    Args:
-        energies (list[Tensor]): S maps, each (N, 1, H_j, W_j).
-        size (tuple[int, int]): the teacher size (H_i, W_i).
-
-    Returns:
-        Tensor: shape (N, S, H_i*W_i), unit L2 norm along the last dim.
-    """
-    pooled = torch.stack(
-        [F.adaptive_avg_pool2d(e, size).flatten(1) for e in energies], dim=1)
-    return F.normalize(pooled, dim=2)
-
-
-def pairwise_value_distances(v_s: Tensor, v_t: Tensor) -> Tensor:
-    """||v_s^{j→i} − v_t^i||² / (H_i W_i) for all pairs of one size group.
-
-    Args:
-        v_s (Tensor): student values, shape (N, S, P) with P = H*W.
-        v_t (Tensor): teacher values of the group, shape (N, G, P).
-
-    Returns:
-        Tensor: shape (N, G, S).
-    """
-    diff = v_s.unsqueeze(1) - v_t.unsqueeze(2)  # (N, G, S, P)
-    return diff.pow(2).mean(dim=-1)
-
-
-def group_by_size(features: Sequence[Tensor]) -> Dict[Size2d, List[int]]:
-    """Indices of the maps that share a spatial size, in first-seen order."""
-    groups: Dict[Size2d, List[int]] = {}
-    for idx, f in enumerate(features):
-        groups.setdefault(tuple(f.shape[-2:]), []).append(idx)
-    return groups
 
 
 def afd_feature_loss(s_features: Sequence[Tensor],
                      t_features: Sequence[Tensor], alpha: Tensor) -> Tensor:
     """L_AFD = Σ_i mean_b Σ_j α_{b,i,j} ||v_s^{j→i} − v_t^i||² / (H_i W_i).
 
-    Vectorised over layer pairs: each student energy map is computed once,
-    and the students are pooled once per distinct teacher size.
+    Vectorised over layer pairs (:class:`~.afd_autograd.ValueDistanceLoss`):
+    maps of one spatial size are handled as one tensor; each student energy
+    map is computed once and pooled once per distinct teacher size.
 
     Args:
         s_features (list[Tensor]): S maps, each (N, C_j, H_j, W_j).
@@ -87,15 +38,9 @@ def afd_feature_loss(s_features: Sequence[Tensor],
     Returns:
         Tensor: scalar loss (no loss weight applied).
     """
-    energies = [spatial_energy(f) for f in s_features]
-    loss = alpha.new_zeros(())
-    for size, t_idx in group_by_size(t_features).items():
-        v_t = torch.stack([teacher_values(t_features[i]) for i in t_idx],
-                          dim=1)  # (N, G, P)
-        dist = pairwise_value_distances(student_values(energies, size), v_t)
-        weighted = alpha[:, t_idx] * dist  # (N, G, S)
-        loss = loss + weighted.sum(dim=(1, 2)).mean()
-    return loss
+    s_groups = group_by_size(s_features)
+    _, energies = student_map_statistics(s_features, s_groups)
+    return value_distance_loss(alpha, energies, s_groups, t_features)
 
 
 def afd_loss_upper_bound(t_sizes: Sequence[Size2d]) -> float:
@@ -136,7 +81,10 @@ class AFDLoss(nn.Module):
         WRN-40-2 -> WRN-16-2 shapes): the Linear layers before BN1d have no
         bias (BN removes it); teacher features are detached here rather than
         relying on the caller's ``no_grad``; maps are grouped by spatial size
-        (the code groups by full shape) so students are pooled once per size.
+        (the code groups by full shape) so students are pooled once per size;
+        per-layer Linear/BN1d are batched (:class:`~.afd_attention.
+        AFDAttention`); the value terms have hand-written backwards
+        (:mod:`.afd_autograd`; float64 agreement with autograd is tested).
         In eval mode the meta-network uses BN running statistics, and
         training needs batches of at least 2.
 
@@ -267,17 +215,17 @@ class AFDLoss(nn.Module):
         """
         self._check_inputs(s_features, t_features)
         t_features = [f.detach() for f in t_features]
-        alpha = self.attention(s_features, t_features)
+        # GAP (for the keys) and AT energy (for the values) of every
+        # student map in one autograd node
+        s_groups = group_by_size(s_features)
+        s_pooled, s_energies = student_map_statistics(s_features, s_groups)
+        alpha = self.attention(s_pooled, t_features)
         self.last_attention = alpha.detach()
-        return self.loss_weight * afd_feature_loss(s_features, t_features,
-                                                   alpha)
+        return self.loss_weight * value_distance_loss(alpha, s_energies,
+                                                      s_groups, t_features)
 
     def extra_repr(self) -> str:
         return f'qk_dim={self.qk_dim}, loss_weight={self.loss_weight}'
 
 
-__all__ = [
-    'AFDLoss', 'afd_feature_loss', 'afd_loss_upper_bound', 'group_by_size',
-    'pairwise_value_distances', 'spatial_energy', 'student_values',
-    'teacher_values'
-]
+__all__ = ['AFDLoss', 'afd_feature_loss', 'afd_loss_upper_bound']

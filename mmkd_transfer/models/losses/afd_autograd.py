@@ -1,0 +1,295 @@
+"""AFD's per-map statistics and value distances with hand-written backwards.
+
+For *Show, Attend and Distill* (Ji, Heo, Park; AAAI 2021; arXiv
+2102.02973). Same values as the plain-PyTorch formulas (checked against
+autograd with ``gradcheck`` in float64, tests/models/test_afd_autograd.py);
+only the number of kernels differs.
+
+Why: on the small maps of the embedded configs, every PyTorch op costs ~10 µs
+of fixed overhead on CPU whatever its size, and autograd's backward of the AT
+values (square, channel mean, pool, normalise, distance) and of the GAP runs
+~250 small kernels per step. The backwards below need about a third of that
+(profile and measurements in configs/afd/README.md).
+"""
+import functools
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+from torch.autograd import Function
+from torch.autograd.function import once_differentiable
+
+from ..utils.grouped_linear import group_indices
+
+Size2d = Tuple[int, int]
+
+# F.normalize's default: v = a / max(||a||, eps)
+NORM_EPS = 1e-12
+
+
+def group_by_size(features: Sequence[Tensor]) -> Dict[Size2d, List[int]]:
+    """Indices of the maps that share a spatial size, in first-seen order."""
+    return group_indices([tuple(f.shape[-2:]) for f in features])
+
+
+def grouped_order(groups: Dict[Size2d, List[int]]) -> Optional[List[int]]:
+    """Layer indices in group order, or None when that is the layer order."""
+    order = [idx for members in groups.values() for idx in members]
+    return None if order == sorted(order) else order
+
+
+def spatial_energy(feature: Tensor) -> Tensor:
+    """Channel mean of the squared map: (N, C, H, W) -> (N, 1, H, W)."""
+    # one fused dot product over C instead of pow + mean (~20% faster)
+    energy = torch.linalg.vecdot(feature, feature, dim=1).unsqueeze(1)
+    return energy.mul_(1.0 / feature.size(1))
+
+
+def global_avg_pool(feature: Tensor) -> Tensor:
+    """GAP: (N, C, H, W) -> (N, C); an (N, C) input is returned as is."""
+    if feature.dim() == 2:
+        return feature
+    n, c, h, w = feature.shape
+    # a matrix-vector product: CPU torch reduces short inner dims slowly
+    # (64x128x2x2: 41 µs for mean((2, 3)), 13 µs for this; measured)
+    weights = feature.new_full((h * w, ), 1.0 / (h * w))
+    return torch.mv(feature.reshape(n * c, h * w), weights).view(n, c)
+
+
+def unit_rows(a: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    """``F.normalize(a, dim=-1)`` and what its backward needs.
+
+    Returns:
+        tuple: (v, den, unclamped) with v = a / den, den = max(||a||, eps)
+        and ``unclamped`` = (||a|| > eps) as a float mask (N, K, 1).
+    """
+    norm = torch.linalg.vector_norm(a, dim=-1, keepdim=True)
+    den = norm.clamp_min(NORM_EPS)
+    return a / den, den, (norm > NORM_EPS).to(a.dtype)
+
+
+def _pool_axis(n_in: int, n_out: int) -> Tensor:
+    """(n_in, n_out) weights of 1-D adaptive average pooling (PyTorch's
+    windows: [floor(o·n_in/n_out), ceil((o+1)·n_in/n_out)))."""
+    weights = torch.zeros(n_in, n_out, dtype=torch.float64)
+    for o in range(n_out):
+        start, end = (o * n_in) // n_out, -((-(o + 1) * n_in) // n_out)
+        weights[start:end, o] = 1.0 / (end - start)
+    return weights
+
+
+@functools.lru_cache(maxsize=128)
+def adaptive_pool_matrix(in_size: Size2d, out_size: Size2d,
+                         dtype: torch.dtype,
+                         device: torch.device) -> Tensor:
+    """M (H_in·W_in, H_out·W_out) with
+    ``vec(adaptive_avg_pool2d(x, out_size)) = vec(x) @ M``."""
+    matrix = torch.kron(
+        _pool_axis(in_size[0], out_size[0]),
+        _pool_axis(in_size[1], out_size[1]))
+    return matrix.to(dtype=dtype, device=device)
+
+
+# Up to this many entries (P_in · P_out) pooling is one small matmul: on
+# CPU, adaptive_avg_pool2d and its backward cost ~30 µs each on 8x8 maps,
+# the matmul a few (measured); larger maps keep the pooling kernel.
+MATMUL_POOL_MAX_ENTRIES = 4096
+
+
+def pool_flat(energy: Tensor, in_size: Size2d, out_size: Size2d) -> Tensor:
+    """Adaptive average pooling of flattened maps: (N, G, P_in) -> (N, G,
+    P_out). Pooling a map to its own size is the identity (skipped)."""
+    if in_size == out_size:
+        return energy
+    p_in, p_out = in_size[0] * in_size[1], out_size[0] * out_size[1]
+    if p_in * p_out <= MATMUL_POOL_MAX_ENTRIES:
+        return energy @ adaptive_pool_matrix(in_size, out_size, energy.dtype,
+                                             energy.device)
+    n, g = energy.shape[:2]
+    return F.adaptive_avg_pool2d(energy.view(n, g, *in_size),
+                                 out_size).flatten(2)
+
+
+def pool_flat_backward(grad: Tensor, energy: Tensor, in_size: Size2d,
+                       out_size: Size2d) -> Tensor:
+    """Gradient of :func:`pool_flat` w.r.t. ``energy`` (N, G, P_in)."""
+    if in_size == out_size:
+        return grad
+    p_in, p_out = in_size[0] * in_size[1], out_size[0] * out_size[1]
+    if p_in * p_out <= MATMUL_POOL_MAX_ENTRIES:
+        return grad @ adaptive_pool_matrix(in_size, out_size, grad.dtype,
+                                           grad.device).t()
+    n, g = energy.shape[:2]
+    return torch.ops.aten._adaptive_avg_pool2d_backward(
+        grad.reshape(n, g, *out_size).contiguous(),
+        energy.view(n, g, *in_size)).flatten(2)
+
+
+class StudentMapStatistics(Function):
+    """GAP and AT energy of every student map, as one autograd node.
+
+    Inputs: the size groups of the maps (:func:`group_by_size`) and the S
+    maps (N, C_j, H_j, W_j). Outputs: S GAPs (N, C_j), then one energy tensor
+    (N, G_k, H_k·W_k) per size group k, energy = mean_c F².
+
+    Backward: dF = dGAP / (H W) (broadcast) + dE · 2F / C, two kernels per
+    map where autograd runs about ten.
+    """
+
+    @staticmethod
+    def forward(ctx, s_groups: Dict[Size2d, List[int]],
+                *features: Tensor) -> Tuple[Tensor, ...]:
+        ctx.set_materialize_grads(False)
+        ctx.s_groups = s_groups
+        ctx.save_for_backward(*features)
+        gaps = [global_avg_pool(f) for f in features]
+        energies = [
+            torch.cat([spatial_energy(features[j]).flatten(1).unsqueeze(1)
+                       for j in members], dim=1)
+            for members in s_groups.values()
+        ]
+        return (*gaps, *energies)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, *grads: Optional[Tensor]):
+        features = ctx.saved_tensors
+        grad_gaps, grad_energies = grads[:len(features)], grads[len(features):]
+        grad_features: List[Optional[Tensor]] = list(grad_gaps)
+        for grad_e, members in zip(grad_energies, ctx.s_groups.values()):
+            for pos, j in enumerate(members):
+                f = features[j]
+                n, c, h, w = f.shape
+                grad = None
+                if grad_e is not None:
+                    grad = f * (grad_e[:, pos].view(n, 1, h, w) * (2.0 / c))
+                if grad_gaps[j] is not None:
+                    spread = (grad_gaps[j] * (1.0 / (h * w))).view(n, c, 1, 1)
+                    grad = spread.expand(n, c, h, w) if grad is None else (
+                        grad + spread)
+                grad_features[j] = grad
+        return (None, *grad_features)
+
+
+def student_map_statistics(
+    features: Sequence[Tensor],
+    s_groups: Optional[Dict[Size2d, List[int]]] = None
+) -> Tuple[List[Tensor], List[Tensor]]:
+    """GAPs (S of (N, C_j)) and energies grouped by size (K of (N, G_k,
+    H_k·W_k)) of the student maps; see :class:`StudentMapStatistics`.
+    ``s_groups`` defaults to :func:`group_by_size` of the maps."""
+    if s_groups is None:
+        s_groups = group_by_size(features)
+    out = StudentMapStatistics.apply(s_groups, *features)
+    return list(out[:len(features)]), list(out[len(features):])
+
+
+def teacher_values(features: Sequence[Tensor]) -> Tensor:
+    """v_t^i = L2norm(vec(mean_c (F_t^i)²)) of maps of one size, no grad.
+
+    Args:
+        features (list[Tensor]): G maps, each (N, C_i, H, W).
+
+    Returns:
+        Tensor: shape (N, G, H*W), unit L2 norm along the last dim.
+    """
+    with torch.no_grad():
+        energy = torch.cat([spatial_energy(f) for f in features], dim=1)
+        return F.normalize(energy.flatten(2), dim=2)
+
+
+class ValueDistanceLoss(Function):
+    """L_AFD = Σ_i mean_b Σ_j α_{b,i,j} ||v_s^{j→i} − v_t^i||² / (H_i W_i).
+
+    Inputs: α (N, T, S) in layer order; the size groups of the student maps
+    and of the teacher maps (:func:`group_by_size`); the teacher values of
+    each teacher size group (no gradient); the student energies, one
+    (N, G_k, H_k·W_k) tensor per student size group. Each student group is
+    pooled once per teacher size (:func:`pool_flat`).
+    """
+
+    @staticmethod
+    def forward(ctx, alpha: Tensor, s_groups: Dict[Size2d, List[int]],
+                t_groups: Dict[Size2d, List[int]], t_values: List[Tensor],
+                *energies: Tensor) -> Tensor:
+        t_order, s_order = grouped_order(t_groups), grouped_order(s_groups)
+        # α with rows and columns in size-group order
+        alpha_g = alpha if t_order is None else alpha[:, t_order]
+        alpha_g = alpha_g if s_order is None else alpha_g[:, :, s_order]
+
+        dists, saved = [], []
+        for t_size, v_t in zip(t_groups, t_values):
+            pooled = [
+                pool_flat(e, s_size, t_size)
+                for s_size, e in zip(s_groups, energies)
+            ]
+            pooled = torch.cat(pooled, dim=1) if len(pooled) > 1 else pooled[0]
+            v_s, den, unclamped = unit_rows(pooled)  # (N, S, P)
+            diff = v_s.unsqueeze(1) - v_t.unsqueeze(2)  # (N, G, S, P)
+            dists.append(diff.pow_(2).mean(dim=-1))  # (N, G, S)
+            saved.append((t_size, v_s, den, unclamped, v_t))
+        dist = torch.cat(dists, dim=1) if len(dists) > 1 else dists[0]
+
+        ctx.saved = saved
+        ctx.s_sizes = list(s_groups)
+        ctx.t_order, ctx.s_order = t_order, s_order
+        ctx.save_for_backward(alpha_g, dist, *energies)
+        return (alpha_g * dist).sum() / alpha.size(0)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_out: Tensor):
+        alpha_g, dist, *energies = ctx.saved_tensors
+        n = alpha_g.size(0)
+        grad_alpha = None
+        if ctx.needs_input_grad[0]:
+            grad_alpha = dist * (grad_out / n)
+            # back to layer order
+            if ctx.s_order is not None:
+                grad_alpha = grad_alpha[:, :, _inverse(ctx.s_order)]
+            if ctx.t_order is not None:
+                grad_alpha = grad_alpha[:, _inverse(ctx.t_order)]
+
+        grad_energies: List[Optional[Tensor]] = [None] * len(energies)
+        row = 0
+        for t_size, v_s, den, unclamped, v_t in ctx.saved:
+            num_t, p = v_t.size(1), v_s.size(2)
+            # d/dv_s of Σ_i a_i ||v_s − v_t^i||², a = α · g / (N P)
+            a = alpha_g[:, row:row + num_t] * (2.0 * grad_out / (n * p))
+            row += num_t
+            grad_v = v_s * a.sum(dim=1).unsqueeze(-1) - torch.bmm(
+                a.transpose(1, 2), v_t)  # (N, S, P)
+            # through v = a / max(||a||, eps)
+            radial = (v_s * grad_v).sum(dim=-1, keepdim=True) * unclamped
+            grad_pooled = (grad_v - v_s * radial) / den
+            start = 0
+            for k, (s_size, energy) in enumerate(zip(ctx.s_sizes, energies)):
+                part = grad_pooled[:, start:start + energy.size(1)]
+                start += energy.size(1)
+                part = pool_flat_backward(part, energy, s_size, t_size)
+                grad_energies[k] = part if grad_energies[k] is None else (
+                    grad_energies[k] + part)
+        return (grad_alpha, None, None, None, *grad_energies)
+
+
+def _inverse(order: List[int]) -> List[int]:
+    inverse = [0] * len(order)
+    for pos, idx in enumerate(order):
+        inverse[idx] = pos
+    return inverse
+
+
+def value_distance_loss(alpha: Tensor, s_energies: Sequence[Tensor],
+                        s_groups: Dict[Size2d, List[int]],
+                        t_features: Sequence[Tensor]) -> Tensor:
+    """L_AFD from α (N, T, S), the student energies grouped by size (from
+    :func:`student_map_statistics`, with their ``s_groups``) and the T
+    teacher maps (N, C_i, H_i, W_i); see :class:`ValueDistanceLoss`."""
+    t_groups = group_by_size(t_features)
+    t_values = [
+        teacher_values([t_features[i] for i in members])
+        for members in t_groups.values()
+    ]
+    return ValueDistanceLoss.apply(alpha, s_groups, t_groups, t_values,
+                                   *s_energies)

@@ -1,0 +1,139 @@
+"""The hand-written backwards of AFD's value terms against autograd.
+
+mmkd_transfer/models/losses/afd_autograd.py computes the AT values with fewer
+kernels; here its values and gradients are checked against a plain-autograd
+formulation and with ``gradcheck`` (float64), on layouts where maps of one
+size are not next to each other and student maps are smaller than teacher
+maps (pooling up).
+"""
+import pytest
+import torch
+import torch.nn.functional as F
+
+from mmkd_transfer.models.losses import afd_autograd
+from mmkd_transfer.models.losses.afd_autograd import (
+    StudentMapStatistics, adaptive_pool_matrix, group_by_size, pool_flat,
+    pool_flat_backward, student_map_statistics, value_distance_loss)
+from mmkd_transfer.models.losses.afd_loss import afd_feature_loss
+
+# sizes interleave on both sides; one student map is smaller than every
+# teacher map but one, and 6x6 -> 4x4 pools with overlapping windows
+S_SHAPES = [(3, 8, 8), (2, 4, 4), (3, 8, 8), (4, 2, 2), (2, 6, 6)]
+T_SHAPES = [(5, 4, 4), (3, 8, 8), (5, 4, 4), (6, 2, 2)]
+
+
+def features(shapes, batch=3, seed=0, dtype=torch.float64, grad=False):
+    gen = torch.Generator().manual_seed(seed)
+    return [
+        torch.randn(batch, *s, generator=gen, dtype=dtype).relu()
+        .requires_grad_(grad) for s in shapes
+    ]
+
+
+def reference_feature_loss(s_features, t_features, alpha):
+    """L_AFD written with plain autograd ops, one pair at a time."""
+    total = 0
+    for i, t in enumerate(t_features):
+        size = t.shape[-2:]
+        v_t = F.normalize(t.pow(2).mean(1).flatten(1), dim=1)
+        for j, s in enumerate(s_features):
+            energy = s.pow(2).mean(1, keepdim=True)
+            v_s = F.normalize(
+                F.adaptive_avg_pool2d(energy, size).flatten(1), dim=1)
+            dist = (v_s - v_t).pow(2).mean(1)
+            total = total + (alpha[:, i, j] * dist).mean()
+    return total
+
+
+@pytest.mark.parametrize('in_size,out_size', [((8, 8), (4, 4)),
+                                              ((7, 7), (3, 3)),
+                                              ((2, 2), (8, 8)),
+                                              ((5, 3), (2, 4)),
+                                              ((6, 6), (4, 4))])
+def test_pool_matrix_is_adaptive_avg_pool(in_size, out_size):
+    x = torch.randn(2, 3, *in_size, dtype=torch.float64)
+    expected = F.adaptive_avg_pool2d(x, out_size).flatten(2)
+    matrix = adaptive_pool_matrix(in_size, out_size, torch.float64,
+                                  torch.device('cpu'))
+    assert matrix.shape == (in_size[0] * in_size[1],
+                            out_size[0] * out_size[1])
+    torch.testing.assert_close(x.flatten(2) @ matrix, expected)
+    # every output is an average: its column sums to 1
+    torch.testing.assert_close(matrix.sum(0),
+                               torch.ones(matrix.size(1), dtype=torch.float64))
+
+
+@pytest.mark.parametrize('max_entries', [0, 10**9])
+def test_pool_flat_both_paths_match_autograd(monkeypatch, max_entries):
+    # 0: always the pooling kernel; 10**9: always the matmul
+    monkeypatch.setattr(afd_autograd, 'MATMUL_POOL_MAX_ENTRIES', max_entries)
+    for in_size, out_size in [((8, 8), (4, 4)), ((2, 2), (6, 6)),
+                              ((7, 5), (3, 2)), ((4, 4), (4, 4))]:
+        x = torch.randn(2, 3, in_size[0] * in_size[1], dtype=torch.float64,
+                        requires_grad=True)
+        ref = F.adaptive_avg_pool2d(x.view(2, 3, *in_size),
+                                    out_size).flatten(2)
+        got = pool_flat(x, in_size, out_size)
+        torch.testing.assert_close(got, ref)
+        grad_out = torch.randn_like(ref)
+        expected, = torch.autograd.grad(ref, x, grad_out)
+        torch.testing.assert_close(
+            pool_flat_backward(grad_out, x.detach(), in_size, out_size),
+            expected)
+
+
+def test_statistics_match_plain_ops_and_gradcheck():
+    feats = features(S_SHAPES, grad=True)
+    gaps, energies = student_map_statistics(feats)
+    for f, gap in zip(feats, gaps):
+        torch.testing.assert_close(gap, f.mean((2, 3)))
+    groups = group_by_size(feats)
+    assert list(groups.values()) == [[0, 2], [1], [3], [4]]
+    for members, energy in zip(groups.values(), energies):
+        expected = torch.stack(
+            [feats[j].pow(2).mean(1).flatten(1) for j in members], dim=1)
+        torch.testing.assert_close(energy, expected)
+    assert torch.autograd.gradcheck(
+        lambda *f: StudentMapStatistics.apply(group_by_size(f), *f),
+        tuple(feats))
+
+
+@pytest.mark.parametrize('max_entries', [0, 4096])
+def test_feature_loss_matches_autograd_reference(monkeypatch, max_entries):
+    monkeypatch.setattr(afd_autograd, 'MATMUL_POOL_MAX_ENTRIES', max_entries)
+    s = features(S_SHAPES, seed=1, grad=True)
+    t = features(T_SHAPES, seed=2)
+    alpha = torch.rand(3, len(T_SHAPES), len(S_SHAPES), dtype=torch.float64,
+                       requires_grad=True)
+    expected = reference_feature_loss(s, t, alpha)
+    got = afd_feature_loss(s, t, alpha)
+    torch.testing.assert_close(got, expected, rtol=1e-12, atol=0)
+    grads_ref = torch.autograd.grad(expected, [alpha, *s])
+    grads = torch.autograd.grad(got, [alpha, *s])
+    for g_ref, g in zip(grads_ref, grads):
+        torch.testing.assert_close(g, g_ref, rtol=1e-10, atol=1e-14)
+
+
+def test_value_distance_loss_gradcheck():
+    s = features(S_SHAPES, seed=3)
+    t = features(T_SHAPES, seed=4)
+    _, energies = student_map_statistics(s)
+    energies = [e.detach().requires_grad_() for e in energies]
+    alpha = torch.rand(3, len(T_SHAPES), len(S_SHAPES), dtype=torch.float64,
+                       requires_grad=True)
+    groups = group_by_size(s)
+    assert torch.autograd.gradcheck(
+        lambda a, *e: value_distance_loss(a, e, groups, t),
+        (alpha, *energies))
+
+
+def test_dead_student_map_counts_as_distance_one():
+    # an all-zero energy map normalises to 0, so ||0 - v_t||^2 = 1 (as
+    # F.normalize does), with finite gradients
+    s = [torch.zeros(2, 3, 4, 4, requires_grad=True)]
+    t = features([(3, 4, 4)], batch=2, seed=5, dtype=torch.float32)
+    alpha = torch.ones(2, 1, 1)
+    value = afd_feature_loss(s, t, alpha)
+    assert value.item() == pytest.approx(1 / 16)
+    value.backward()
+    assert torch.isfinite(s[0].grad).all()
