@@ -90,8 +90,9 @@ def test_statistics_match_plain_ops_and_gradcheck():
     groups = group_by_size(feats)
     assert list(groups.values()) == [[0, 2], [1], [3], [4]]
     for members, energy in zip(groups.values(), energies):
+        # Σ_c F²: the paper's 1/C cancels in the normalisation that follows
         expected = torch.stack(
-            [feats[j].pow(2).mean(1).flatten(1) for j in members], dim=1)
+            [feats[j].pow(2).sum(1).flatten(1) for j in members], dim=1)
         torch.testing.assert_close(energy, expected)
     assert torch.autograd.gradcheck(
         lambda *f: StudentMapStatistics.apply(group_by_size(f), *f),
@@ -137,3 +138,15 @@ def test_dead_student_map_counts_as_distance_one():
     assert value.item() == pytest.approx(1 / 16)
     value.backward()
     assert torch.isfinite(s[0].grad).all()
+
+
+def test_runs_under_the_profiler_with_shapes():
+    # torch.profiler(record_shapes=True) records every argument of an
+    # autograd Function and refuses dicts with tuple keys
+    from torch.profiler import ProfilerActivity, profile
+    s = features(S_SHAPES, seed=6, grad=True)
+    t = features(T_SHAPES, seed=7)
+    alpha = torch.rand(3, len(T_SHAPES), len(S_SHAPES), dtype=torch.float64)
+    with profile(activities=[ProfilerActivity.CPU], record_shapes=True):
+        afd_feature_loss(s, t, alpha).backward()
+    assert all(f.grad is not None for f in s)

@@ -98,13 +98,15 @@ class GroupedLinear(nn.Module):
                              f'{len(self.in_channels)} layers, got '
                              f'{len(inputs)} inputs.')
         outs = [
-            torch.bmm(torch.stack([inputs[layer] for layer in layers]), weight)
+            torch.bmm(torch.stack([inputs[layer] for layer in layers]),
+                      weight).transpose(0, 1)
             for layers, weight in zip(self.group_layers, self.weights)
-        ]  # each (G, N, out)
-        out = torch.cat(outs) if len(outs) > 1 else outs[0]  # (L, N, out)
+        ]  # each (N, G, out), a view
+        # one copy into a contiguous (N, L, out), so callers may reshape it
+        out = torch.cat(outs, dim=1) if len(outs) > 1 else outs[0].contiguous()
         if self.restore is not None:
-            out = out.index_select(0, self.restore)
-        return out.transpose(0, 1)
+            out = out.index_select(1, self.restore)
+        return out
 
     def extra_repr(self) -> str:
         return (f'in_channels={self.in_channels}, '
