@@ -4,16 +4,21 @@ import math
 import pytest
 import torch
 
-from mmkd_transfer.models.utils.grouped_linear import (GroupedLinear,
-                                                       group_indices)
+from mmkd_transfer.models.utils.grouped_linear import GroupedLinear
+from mmkd_transfer.models.utils.grouping import (group_indices,
+                                                 grouped_order,
+                                                 inverse_order)
 
 
 def test_group_indices_first_seen_order():
-    assert group_indices([32, 8, 32, 16, 8]) == {
-        32: [0, 2],
-        8: [1, 4],
-        16: [3]
-    }
+    groups = group_indices([32, 8, 32, 16, 8])
+    assert groups == {32: [0, 2], 8: [1, 4], 16: [3]}
+    order = grouped_order(groups)
+    assert order == [0, 2, 1, 4, 3]
+    values = [10, 11, 12, 13, 14]
+    grouped = [values[i] for i in order]
+    assert [grouped[i] for i in inverse_order(order)] == values
+    assert grouped_order({8: [0, 1], 4: [2]}) is None  # already in order
 
 
 @pytest.mark.parametrize('widths', [[4, 4, 8, 8, 16], [8, 4, 8, 16, 4]])

@@ -1,4 +1,4 @@
-"""SingleTeacherDistill whose distillation modules are sized by a dry forward."""
+"""SingleTeacherDistill whose distillation modules are sized by a dry run."""
 from typing import Optional, Sequence
 
 import torch

@@ -74,8 +74,9 @@ class AFDAttention(nn.Module):
     Linear layers are one :class:`GroupedLinear` over the T + S layers (one
     ``bmm`` per distinct input width on each side), and their T + S BN1d(d)
     are one BN1d((T+S)·d) over the concatenated outputs: BatchNorm
-    normalises every feature on its own, so that is the same normalisation. Layer i of the projection is teacher
-    layer i; layer T + j is student layer j.
+    normalises every feature on its own, so that is the same normalisation.
+    Layer i of the projection is teacher layer i; layer T + j is student
+    layer j.
 
     Args:
         s_channels (Sequence[int]): channels of the S student feature maps.

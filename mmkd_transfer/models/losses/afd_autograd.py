@@ -5,11 +5,11 @@ For *Show, Attend and Distill* (Ji, Heo, Park; AAAI 2021; arXiv
 autograd with ``gradcheck`` in float64, tests/models/test_afd_autograd.py);
 only the number of kernels differs.
 
-Why: on the small maps of the embedded configs, every PyTorch op costs ~10 µs
-of fixed overhead on CPU whatever its size, and autograd's backward of the AT
-values (square, channel mean, pool, normalise, distance) and of the GAP runs
-~250 small kernels per step. The backwards below need about a third of that
-(profile and measurements in configs/afd/README.md).
+Why: on the small maps of the embedded configs, every PyTorch op costs
+~5-10 µs of fixed overhead on CPU whatever its size, so the AFD loss was
+dominated by its number of kernels. With these Functions (and the batched
+meta-network) a forward + backward runs 218 non-view kernels instead of 416
+on the embedded shapes (profile and measurements in configs/afd/README.md).
 """
 import functools
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -20,7 +20,8 @@ from torch import Tensor
 from torch.autograd import Function
 from torch.autograd.function import once_differentiable
 
-from ..utils.grouped_linear import group_indices
+from ..utils.flat_pooling import pool_flat, pool_flat_backward
+from ..utils.grouping import group_by_size, grouped_order, inverse_order
 
 Size2d = Tuple[int, int]
 # Group dicts reach autograd Functions as tuples of their items: the
@@ -29,17 +30,6 @@ SizeGroupItems = Tuple[Tuple[Size2d, List[int]], ...]
 
 # F.normalize's default: v = a / max(||a||, eps)
 NORM_EPS = 1e-12
-
-
-def group_by_size(features: Sequence[Tensor]) -> Dict[Size2d, List[int]]:
-    """Indices of the maps that share a spatial size, in first-seen order."""
-    return group_indices([tuple(f.shape[-2:]) for f in features])
-
-
-def grouped_order(groups: Dict[Size2d, List[int]]) -> Optional[List[int]]:
-    """Layer indices in group order, or None when that is the layer order."""
-    order = [idx for members in groups.values() for idx in members]
-    return None if order == sorted(order) else order
 
 
 def flat_energy(feature: Tensor) -> Tensor:
@@ -81,63 +71,6 @@ def unit_rows(a: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
     norm = torch.linalg.vector_norm(a, dim=-1, keepdim=True)
     den = norm.clamp_min(NORM_EPS)
     return a / den, den, norm > NORM_EPS
-
-
-def _pool_axis(n_in: int, n_out: int) -> Tensor:
-    """(n_in, n_out) weights of 1-D adaptive average pooling (PyTorch's
-    windows: [floor(o·n_in/n_out), ceil((o+1)·n_in/n_out)))."""
-    weights = torch.zeros(n_in, n_out, dtype=torch.float64)
-    for o in range(n_out):
-        start, end = (o * n_in) // n_out, -((-(o + 1) * n_in) // n_out)
-        weights[start:end, o] = 1.0 / (end - start)
-    return weights
-
-
-@functools.lru_cache(maxsize=128)
-def adaptive_pool_matrix(in_size: Size2d, out_size: Size2d,
-                         dtype: torch.dtype,
-                         device: torch.device) -> Tensor:
-    """M (H_in·W_in, H_out·W_out) with
-    ``vec(adaptive_avg_pool2d(x, out_size)) = vec(x) @ M``."""
-    matrix = torch.kron(
-        _pool_axis(in_size[0], out_size[0]),
-        _pool_axis(in_size[1], out_size[1]))
-    return matrix.to(dtype=dtype, device=device)
-
-
-# Up to this many entries (P_in · P_out) pooling is one small matmul: on
-# CPU, adaptive_avg_pool2d and its backward cost ~30 µs each on 8x8 maps,
-# the matmul a few (measured); larger maps keep the pooling kernel.
-MATMUL_POOL_MAX_ENTRIES = 4096
-
-
-def pool_flat(energy: Tensor, in_size: Size2d, out_size: Size2d) -> Tensor:
-    """Adaptive average pooling of flattened maps: (N, G, P_in) -> (N, G,
-    P_out). Pooling a map to its own size is the identity (skipped)."""
-    if in_size == out_size:
-        return energy
-    p_in, p_out = in_size[0] * in_size[1], out_size[0] * out_size[1]
-    if p_in * p_out <= MATMUL_POOL_MAX_ENTRIES:
-        return energy @ adaptive_pool_matrix(in_size, out_size, energy.dtype,
-                                             energy.device)
-    n, g = energy.shape[:2]
-    return F.adaptive_avg_pool2d(energy.view(n, g, *in_size),
-                                 out_size).flatten(2)
-
-
-def pool_flat_backward(grad: Tensor, energy: Tensor, in_size: Size2d,
-                       out_size: Size2d) -> Tensor:
-    """Gradient of :func:`pool_flat` w.r.t. ``energy`` (N, G, P_in)."""
-    if in_size == out_size:
-        return grad
-    p_in, p_out = in_size[0] * in_size[1], out_size[0] * out_size[1]
-    if p_in * p_out <= MATMUL_POOL_MAX_ENTRIES:
-        return grad @ adaptive_pool_matrix(in_size, out_size, grad.dtype,
-                                           grad.device).t()
-    n, g = energy.shape[:2]
-    return torch.ops.aten._adaptive_avg_pool2d_backward(
-        grad.reshape(n, g, *out_size).contiguous(),
-        energy.view(n, g, *in_size)).flatten(2)
 
 
 class StudentMapStatistics(Function):
@@ -268,9 +201,9 @@ class ValueDistanceLoss(Function):
             grad_alpha = dist * (grad_out / n)
             # back to layer order
             if ctx.s_order is not None:
-                grad_alpha = grad_alpha[:, :, _inverse(ctx.s_order)]
+                grad_alpha = grad_alpha[:, :, inverse_order(ctx.s_order)]
             if ctx.t_order is not None:
-                grad_alpha = grad_alpha[:, _inverse(ctx.t_order)]
+                grad_alpha = grad_alpha[:, inverse_order(ctx.t_order)]
 
         grad_energies: List[Optional[Tensor]] = [None] * len(energies)
         row = 0
@@ -296,13 +229,6 @@ class ValueDistanceLoss(Function):
                 grad_energies[k] = part if grad_energies[k] is None else (
                     grad_energies[k] + part)
         return (grad_alpha, None, None, None, *grad_energies)
-
-
-def _inverse(order: List[int]) -> List[int]:
-    inverse = [0] * len(order)
-    for pos, idx in enumerate(order):
-        inverse[idx] = pos
-    return inverse
 
 
 def value_distance_loss(alpha: Tensor, s_energies: Sequence[Tensor],

@@ -1,17 +1,11 @@
 """Many small bias-free linear maps, one per layer, batched by input width."""
 import math
-from typing import Dict, Hashable, List, Optional, Sequence
+from typing import Hashable, Optional, Sequence
 
 import torch
 from torch import Tensor, nn
 
-
-def group_indices(keys: Sequence) -> Dict[object, List[int]]:
-    """Indices of equal keys, groups and members in first-seen order."""
-    groups: Dict[object, List[int]] = {}
-    for idx, key in enumerate(keys):
-        groups.setdefault(key, []).append(idx)
-    return groups
+from .grouping import group_indices
 
 
 class GroupedLinear(nn.Module):
