@@ -113,3 +113,19 @@ def test_runs_under_the_profiler_with_shapes():
     with profile(activities=[ProfilerActivity.CPU], record_shapes=True):
         afd_feature_loss(s, t, alpha).backward()
     assert all(f.grad is not None for f in s)
+
+
+def test_channels_last_and_strided_maps_give_the_same_loss():
+    # recorded maps need not be contiguous (channels_last models, slices)
+    s = features(S_SHAPES, seed=8, grad=True)
+    t = features(T_SHAPES, seed=9)
+    alpha = torch.rand(3, len(T_SHAPES), len(S_SHAPES), dtype=torch.float64)
+    expected = afd_feature_loss(s, t, alpha)
+    grads = torch.autograd.grad(expected, s)
+    s_cl = [f.detach().to(memory_format=torch.channels_last).requires_grad_()
+            for f in s]
+    t_strided = [torch.cat([f, f], dim=1)[:, :f.size(1)] for f in t]
+    got = afd_feature_loss(s_cl, t_strided, alpha)
+    torch.testing.assert_close(got, expected)
+    for g_ref, g in zip(grads, torch.autograd.grad(got, s_cl)):
+        torch.testing.assert_close(g, g_ref)

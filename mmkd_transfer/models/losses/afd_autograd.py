@@ -110,7 +110,7 @@ class StudentMapStatistics(Function):
                 n, c, h, w = f.shape
                 grad_gap = grad_gaps[j]
                 spread = None if grad_gap is None else (
-                    grad_gap * (1.0 / (h * w))).view(n, c, 1, 1)
+                    grad_gap * (1.0 / (h * w))).reshape(n, c, 1, 1)
                 if grad_e is None:
                     grad = None if spread is None else spread.expand(
                         n, c, h, w)
@@ -118,7 +118,7 @@ class StudentMapStatistics(Function):
                     grad = torch.addcmul(
                         f.new_zeros(()) if spread is None else spread,
                         f,
-                        grad_e[:, pos].view(n, 1, h, w),
+                        grad_e[:, pos].reshape(n, 1, h, w),
                         value=2.0)
                 grad_features[j] = grad
         return (None, *grad_features)

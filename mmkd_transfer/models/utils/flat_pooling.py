@@ -51,7 +51,7 @@ def pool_flat(energy: Tensor, in_size: Size2d, out_size: Size2d) -> Tensor:
         return energy @ adaptive_pool_matrix(in_size, out_size, energy.dtype,
                                              energy.device)
     n, g = energy.shape[:2]
-    return F.adaptive_avg_pool2d(energy.view(n, g, *in_size),
+    return F.adaptive_avg_pool2d(energy.reshape(n, g, *in_size),
                                  out_size).flatten(2)
 
 
@@ -67,4 +67,4 @@ def pool_flat_backward(grad: Tensor, energy: Tensor, in_size: Size2d,
     n, g = energy.shape[:2]
     return torch.ops.aten._adaptive_avg_pool2d_backward(
         grad.reshape(n, g, *out_size).contiguous(),
-        energy.view(n, g, *in_size)).flatten(2)
+        energy.reshape(n, g, *in_size)).flatten(2)
