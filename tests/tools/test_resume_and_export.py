@@ -70,3 +70,27 @@ def test_test_tool_evaluates_a_checkpoint(tmp_path, runner_checkpoint):
         f'{REPO}/configs/kd/student_r18w8_1xb64_digits-cls-100l.py',
         str(runner_checkpoint), '--work-dir', str(tmp_path)])
     assert 0.0 <= metrics['accuracy/top1'] <= 100.0
+
+
+def test_afd_resume_reproduces_the_uninterrupted_run(
+        tmp_path, digits_teacher_checkpoint):
+    # the meta-network's weights, BN statistics and momentum come back too
+    name = ('afd', 'afd_r18w32_r18w8_1xb64_digits-cls-50l.py')
+    options = {
+        'train_cfg.max_epochs': 2,
+        'model.teacher_ckpt': str(digits_teacher_checkpoint)
+    }
+    straight = train(load_config(*name, work_dir=tmp_path / 'straight',
+                                 **options))
+    first = load_config(*name, work_dir=tmp_path / 'split', **options)
+    first.train_cfg.max_epochs = 1
+    train(first)
+    resumed_cfg = load_config(*name, work_dir=tmp_path / 'split', **options)
+    resumed_cfg.resume = True
+    resumed = train(resumed_cfg)
+    assert resumed.iter == straight.iter == 44
+    a, b = _state(straight), _state(resumed)
+    assert any('loss_afd.attention' in key for key in a)
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
