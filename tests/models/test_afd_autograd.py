@@ -129,3 +129,37 @@ def test_channels_last_and_strided_maps_give_the_same_loss():
     torch.testing.assert_close(got, expected)
     for g_ref, g in zip(grads, torch.autograd.grad(got, s_cl)):
         torch.testing.assert_close(g, g_ref)
+
+
+@pytest.mark.parametrize('dtype', [torch.float16, torch.bfloat16])
+def test_half_precision_maps_do_not_overflow(dtype):
+    # Σ_c F² of 64 channels at 40 is 102,400: beyond float16's 65,504
+    s = [torch.full((2, 64, 4, 4), 40.0, dtype=dtype, requires_grad=True)]
+    t = [torch.full((2, 64, 4, 4), 40.0, dtype=dtype)]
+    t[0][:, :, 0, 0] = 0.
+    alpha = torch.ones(2, 1, 1)
+    value = afd_feature_loss(s, t, alpha)
+    assert value.dtype == torch.float32 and torch.isfinite(value)
+    expected = afd_feature_loss([s[0].detach().float()], [t[0].float()],
+                                alpha)
+    torch.testing.assert_close(value, expected)
+    value.backward()
+    assert s[0].grad.dtype == dtype and torch.isfinite(s[0].grad).all()
+
+
+def test_afd_loss_under_cpu_autocast():
+    from mmkd_transfer.models.losses.afd_loss import AFDLoss
+    torch.manual_seed(0)
+    shapes_s, shapes_t = [(8, 8, 8), (16, 4, 4)], [(32, 8, 8), (64, 4, 4)]
+    loss = AFDLoss(qk_dim=8)
+    loss.build_from_shapes(shapes_s, shapes_t)
+    s = features(shapes_s, batch=4, seed=10, dtype=torch.float32, grad=True)
+    t = features(shapes_t, batch=4, seed=11, dtype=torch.float32)
+    expected = loss(s, t)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        value = loss(s, t)
+    # the meta-network runs in bfloat16, the value terms in float32
+    assert value.item() == pytest.approx(expected.item(), rel=2e-2)
+    grads = torch.autograd.grad(value, s)
+    assert all(g.dtype == torch.float32 and torch.isfinite(g).all()
+               for g in grads)

@@ -11,6 +11,7 @@ dominated by its number of kernels. With these Functions (and the batched
 meta-network) a forward + backward runs 218 non-view kernels instead of 416
 on the embedded shapes (profile and measurements in configs/afd/README.md).
 """
+import contextlib
 import functools
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -32,6 +33,15 @@ SizeGroupItems = Tuple[Tuple[Size2d, List[int]], ...]
 NORM_EPS = 1e-12
 
 
+def _autocast_off(tensor: Tensor):
+    """Run the value terms in the precision of their inputs under AMP (a
+    no-op context, cheaper, when autocast is off)."""
+    device = tensor.device.type
+    if not torch.is_autocast_enabled(device):
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device, enabled=False)
+
+
 def flat_energy(feature: Tensor) -> Tensor:
     """Σ_c F² per position: (N, C, H, W) -> (N, H*W).
 
@@ -39,9 +49,16 @@ def flat_energy(feature: Tensor) -> Tensor:
     every use normalises the (pooled) energy to unit length, which cancels
     it (values and gradients alike; only F.normalize's eps = 1e-12 floor
     moves, to norms below 1e-12·C). One fused dot product over C.
+
+    Half-precision maps are summed in float32: Σ_c F² overflows float16's
+    65,504 easily (512 channels of activations ~12 do). Callers turn
+    autocast off around it (:func:`_autocast_off`).
     """
     flat = feature.flatten(2)
+    if flat.dtype in (torch.float16, torch.bfloat16):
+        flat = flat.float()
     return torch.linalg.vecdot(flat, flat, dim=1)
+
 
 
 @functools.lru_cache(maxsize=128)
@@ -92,10 +109,11 @@ class StudentMapStatistics(Function):
         s_groups = ctx.s_groups = dict(s_groups)
         ctx.save_for_backward(*features)
         gaps = [global_avg_pool(f) for f in features]
-        energies = [
-            torch.stack([flat_energy(features[j]) for j in members], dim=1)
-            for members in s_groups.values()
-        ]
+        with _autocast_off(features[0]):
+            energies = [
+                torch.stack([flat_energy(features[j]) for j in members],
+                            dim=1) for members in s_groups.values()
+            ]
         return (*gaps, *energies)
 
     @staticmethod
@@ -146,7 +164,7 @@ def teacher_values(features: Sequence[Tensor]) -> Tensor:
     Returns:
         Tensor: shape (N, G, H*W), unit L2 norm along the last dim.
     """
-    with torch.no_grad():
+    with torch.no_grad(), _autocast_off(features[0]):
         energy = torch.stack([flat_energy(f) for f in features], dim=1)
         return F.normalize(energy, dim=2)
 
@@ -156,17 +174,26 @@ class ValueDistanceLoss(Function):
 
     Inputs: α (N, T, S) in layer order; the size groups of the student maps
     and of the teacher maps (:func:`group_by_size`, as tuples of its items);
-    the teacher values of
-    each teacher size group (no gradient); the student energies, one
-    (N, G_k, H_k·W_k) tensor per student size group. Each student group is
-    pooled once per teacher size (:func:`pool_flat`).
+    the teacher values of each teacher size group (no gradient); the student
+    energies, one (N, G_k, H_k·W_k) tensor per student size group. Each
+    student group is pooled once per teacher size (:func:`pool_flat`).
+    Autocast is off inside: the distances run in the energies' precision
+    (float32 for half-precision maps, see :func:`flat_energy`).
     """
 
     @staticmethod
     def forward(ctx, alpha: Tensor, s_groups: SizeGroupItems,
                 t_groups: SizeGroupItems, t_values: List[Tensor],
                 *energies: Tensor) -> Tensor:
-        s_groups, t_groups = dict(s_groups), dict(t_groups)
+        with _autocast_off(alpha):
+            return ValueDistanceLoss._forward(ctx, alpha, dict(s_groups),
+                                              dict(t_groups), t_values,
+                                              energies)
+
+    @staticmethod
+    def _forward(ctx, alpha, s_groups, t_groups, t_values, energies):
+        # α may come in bfloat16/float16 from an autocast meta-network
+        alpha = alpha.to(torch.promote_types(alpha.dtype, energies[0].dtype))
         t_order, s_order = grouped_order(t_groups), grouped_order(s_groups)
         # α with rows and columns in size-group order
         alpha_g = alpha if t_order is None else alpha[:, t_order]
