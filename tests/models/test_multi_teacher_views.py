@@ -8,7 +8,6 @@ import torch.nn.functional as F
 from conftest import config_path
 
 
-
 @pytest.fixture
 def task_scope(request):
     """The task's default scope for this test only (not left behind)."""

@@ -60,7 +60,6 @@ def flat_energy(feature: Tensor) -> Tensor:
     return torch.linalg.vecdot(flat, flat, dim=1)
 
 
-
 @functools.lru_cache(maxsize=128)
 def _mean_weights(size: int, dtype: torch.dtype,
                   device: torch.device) -> Tensor:
@@ -156,7 +155,8 @@ def student_map_statistics(
 
 
 def teacher_values(features: Sequence[Tensor]) -> Tensor:
-    """v_t^i = L2norm(vec(mean_c (F_t^i)²)) of maps of one size, no grad.
+    """v_t^i = L2norm(vec(mean_c (F_t^i)²)) of maps of one size, no grad
+    (the energy is summed over c: the normalisation cancels the 1/C).
 
     Args:
         features (list[Tensor]): G maps, each (N, C_i, H, W).
