@@ -1,8 +1,10 @@
-"""The AFD results table on the embedded digits transfer benchmark.
+"""The AFD results tables on the embedded digits benchmarks.
 
 AFD: *Show, Attend and Distill: Knowledge Distillation via Attention-based
-Feature Matching* (Ji, Heo, Park; AAAI 2021). Rows, all on the same
-50-label split, each over several seeds (configs in ``configs/afd/``):
+Feature Matching* (Ji, Heo, Park; AAAI 2021). Each row over several seeds:
+
+``--task cls`` (default; configs in ``configs/afd/``), all on the same
+50-label split, top-1 on the 397 held-out validation digits:
 
 - teacher: ResNet-18 width 32, all 1,400 labels (trained once, seed 0);
 - student alone: ResNet-18 width 8, 50 labels;
@@ -10,10 +12,16 @@ Feature Matching* (Ji, Heo, Park; AAAI 2021). Rows, all on the same
 - AFD features only: CE + beta * L_AFD (no logit KD);
 - AFD + KD: the paper's total, CE + KD + beta * L_AFD.
 
-Top-1 on the 397 held-out validation digits, which were never used to
-choose any setting.
+``--task seg``, mIoU on the 100 validation scenes (mmseg FCN):
 
-    python tools/afd_results.py [--seeds 0 1 2]
+- teacher: ResNetV1c-18 width 16 (trained once, seed 0);
+- student alone: width 8;
+- CWD: + channel-wise distillation of the logits (configs/kd);
+- AFD: + beta * L_AFD over every backbone block.
+
+The validation sets were never used to choose any setting.
+
+    python tools/afd_results.py [--task cls] [--seeds 0 1 2]
         [--work-dir work_dirs/afd_results] [--teacher-ckpt CKPT] [--threads 1]
 
 The teacher is trained on the first run and reused afterwards (or pass
@@ -27,23 +35,46 @@ import os.path as osp
 import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-TEACHER_CFG = osp.join(REPO, 'configs', 'kd',
-                       'teacher_r18w32_1xb64_digits-cls.py')
-AFD_DIR = osp.join(REPO, 'configs', 'afd')
-# (key, label, config); the student row has no teacher
-ROWS = [
-    ('student', 'student alone', 'student_r18w8_1xb64_digits-cls-50l.py'),
-    ('kd', 'plain KD (tau=4)',
-     'kd_logits_r18w32_r18w8_1xb64_digits-cls-50l.py'),
-    ('afd_only', 'AFD features only (beta=200)',
-     'afd-nokd_r18w32_r18w8_1xb64_digits-cls-50l.py'),
-    ('afd_kd', 'AFD + KD (paper total)',
-     'afd_r18w32_r18w8_1xb64_digits-cls-50l.py'),
-]
+CONFIGS = osp.join(REPO, 'configs')
+# per task: teacher config, metric, table title, model names, and the rows
+# (key, label, config under configs/); the 'student' row has no teacher
+TASKS = {
+    'cls': dict(
+        teacher='kd/teacher_r18w32_1xb64_digits-cls.py',
+        metric='accuracy/top1',
+        title='Digits transfer benchmark, 50 labels (val top-1 %',
+        teacher_name='teacher ResNet-18 w32, all 1,400 labels',
+        student_name='student ResNet-18 w8',
+        rows=[
+            ('student', 'student alone',
+             'afd/student_r18w8_1xb64_digits-cls-50l.py'),
+            ('kd', 'plain KD (tau=4)',
+             'afd/kd_logits_r18w32_r18w8_1xb64_digits-cls-50l.py'),
+            ('afd_only', 'AFD features only (beta=200)',
+             'afd/afd-nokd_r18w32_r18w8_1xb64_digits-cls-50l.py'),
+            ('afd_kd', 'AFD + KD (paper total)',
+             'afd/afd_r18w32_r18w8_1xb64_digits-cls-50l.py'),
+        ]),
+    'seg': dict(
+        teacher='kd/teacher_fcn-r18w16_1xb8_digits-seg.py',
+        metric='mIoU',
+        title='Digits segmentation, FCN (val mIoU %',
+        teacher_name='teacher FCN ResNetV1c-18 w16',
+        student_name='student FCN ResNetV1c-18 w8',
+        rows=[
+            ('student', 'student alone',
+             'kd/student_fcn-r18w8_1xb8_digits-seg.py'),
+            ('cwd', 'CWD on the logits (tau=1)',
+             'kd/kd_cwd_fcn-r18w16_fcn-r18w8_1xb8_digits-seg.py'),
+            ('afd', 'AFD features (beta=200)',
+             'afd/afd_fcn-r18w16_fcn-r18w8_1xb8_digits-seg.py'),
+        ]),
+}
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--task', choices=sorted(TASKS), default='cls')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--work-dir', default='work_dirs/afd_results')
     parser.add_argument(
@@ -56,17 +87,18 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def table(results, seeds, seconds):
+def table(task, results, seeds, seconds):
     from mmkd_transfer.apis import format_mean_std
+    spec = TASKS[task]
     lines = [
-        f'Digits transfer benchmark, 50 labels (val top-1 %, mean ± std over '
-        f'seeds {seeds}; {seconds / 60:.1f} min)', '',
-        '| model | top-1 (%) | per seed |', '|---|---|---|'
+        f'{spec["title"]}, mean ± std over seeds {seeds}; '
+        f'{seconds / 60:.1f} min)', '', '| model | value (%) | per seed |',
+        '|---|---|---|'
     ]
-    names = dict(teacher='teacher ResNet-18 w32, all 1,400 labels')
-    names.update({key: f'student ResNet-18 w8: {label}'
-                  for key, label, _ in ROWS})
-    for key in ['teacher'] + [r[0] for r in ROWS]:
+    names = dict(teacher=spec['teacher_name'])
+    names.update({key: f'{spec["student_name"]}: {label}'
+                  for key, label, _ in spec['rows']})
+    for key in ['teacher'] + [r[0] for r in spec['rows']]:
         values = results.get(key)
         if not values:
             continue
@@ -74,6 +106,13 @@ def table(results, seeds, seconds):
         lines.append(
             f'| {names[key]} | {format_mean_std(values)} | {per_seed} |')
     return '\n'.join(lines)
+
+
+def final_checkpoint(cfg, work_dir):
+    """The checkpoint a config's training leaves last in ``work_dir``."""
+    if cfg.train_cfg.get('max_epochs'):
+        return osp.join(work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    return osp.join(work_dir, f'iter_{cfg.train_cfg.max_iters}.pth')
 
 
 def main(argv=None):
@@ -84,6 +123,9 @@ def main(argv=None):
     from mmkd_transfer.apis import load_seeded_config, train_and_validate
     torch.set_num_threads(args.threads)
 
+    spec = TASKS[args.task]
+    teacher_cfg = osp.join(CONFIGS, spec['teacher'])
+    metric = spec['metric']
     start = time.time()
     results = {}
     if args.teacher_ckpt:
@@ -91,40 +133,41 @@ def main(argv=None):
         teacher_dir = osp.join(args.work_dir, 'teacher_eval')
     else:
         teacher_dir = osp.join(args.work_dir, 'teacher')
-        epochs = load_seeded_config(TEACHER_CFG, teacher_dir,
-                                    0).train_cfg.max_epochs
-        teacher_ckpt = osp.join(teacher_dir, f'epoch_{epochs}.pth')
+        teacher_ckpt = final_checkpoint(
+            load_seeded_config(teacher_cfg, teacher_dir, 0), teacher_dir)
     if osp.isfile(teacher_ckpt):
         print(f'[afd_results] evaluating the teacher {teacher_ckpt}')
         results['teacher'] = [train_and_validate(
-            load_seeded_config(TEACHER_CFG, teacher_dir, 0,
-                               load_from=teacher_ckpt), train=False)]
+            load_seeded_config(teacher_cfg, teacher_dir, 0,
+                               load_from=teacher_ckpt), metric, train=False)]
     else:
-        print('[afd_results] training the teacher on all 1,400 labels')
+        print('[afd_results] training the teacher')
         results['teacher'] = [train_and_validate(
-            load_seeded_config(TEACHER_CFG, teacher_dir, 0))]
+            load_seeded_config(teacher_cfg, teacher_dir, 0), metric)]
 
     for i, seed in enumerate(args.seeds):
-        for key, label, name in ROWS:
+        for key, label, name in spec['rows']:
             print(f'[afd_results] seed {seed} ({i + 1}/{len(args.seeds)}): '
                   f'{label} ({name})')
             cfg = load_seeded_config(
-                osp.join(AFD_DIR, name),
+                osp.join(CONFIGS, name),
                 osp.join(args.work_dir, f'{key}_seed{seed}'), seed)
             if key != 'student':
                 cfg.model.teacher_ckpt = teacher_ckpt
-            results.setdefault(key, []).append(train_and_validate(cfg))
-        print(table(results, args.seeds[:i + 1], time.time() - start))
+            results.setdefault(key, []).append(
+                train_and_validate(cfg, metric))
+        print(table(args.task, results, args.seeds[:i + 1],
+                    time.time() - start))
 
     seconds = time.time() - start
-    text = table(results, args.seeds, seconds)
+    text = table(args.task, results, args.seeds, seconds)
     print()
     print(text)
     os.makedirs(args.work_dir, exist_ok=True)
     with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
-        json.dump(dict(seeds=args.seeds, seconds=seconds,
-                       threads=args.threads, top1=results, table=text), f,
-                  indent=1)
+        json.dump(dict(task=args.task, seeds=args.seeds, seconds=seconds,
+                       threads=args.threads, metric=metric, values=results,
+                       table=text), f, indent=1)
     return results
 
 
