@@ -19,9 +19,14 @@ Feature Matching* (Ji, Heo, Park; AAAI 2021). Each row over several seeds:
 - CWD: + channel-wise distillation of the logits (configs/kd);
 - AFD: + beta * L_AFD over every backbone block.
 
+``--task det``, COCO-style bbox mAP on the 100 validation scenes (mmdet
+RetinaNet): teacher ResNet-18 width 16 + FPN; student alone (width 8);
+PKD on the FPN outputs (configs/kd); AFD over the backbone blocks and
+P3-P5.
+
 The validation sets were never used to choose any setting.
 
-    python tools/afd_results.py [--task cls] [--seeds 0 1 2]
+    python tools/afd_results.py [--task {cls,seg,det}] [--seeds 0 1 2]
         [--work-dir work_dirs/afd_results] [--teacher-ckpt CKPT] [--threads 1]
 
 The teacher is trained on the first run and reused afterwards (or pass
@@ -36,8 +41,9 @@ import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = osp.join(REPO, 'configs')
-# per task: teacher config, metric, table title, model names, and the rows
-# (key, label, config under configs/); the 'student' row has no teacher
+# per task: teacher config, metric (times ``scale``, default 1, gives %),
+# table title, model names, and the rows (key, label, config under
+# configs/); the 'student' row has no teacher
 TASKS = {
     'cls': dict(
         teacher='kd/teacher_r18w32_1xb64_digits-cls.py',
@@ -68,6 +74,21 @@ TASKS = {
              'kd/kd_cwd_fcn-r18w16_fcn-r18w8_1xb8_digits-seg.py'),
             ('afd', 'AFD features (beta=200)',
              'afd/afd_fcn-r18w16_fcn-r18w8_1xb8_digits-seg.py'),
+        ]),
+    'det': dict(
+        teacher='kd/teacher_retinanet-r18w16_1xb8_digits-det.py',
+        metric='coco/bbox_mAP',
+        scale=100,  # mmdet logs mAP as a fraction
+        title='Digits detection, RetinaNet (val bbox mAP',
+        teacher_name='teacher RetinaNet R18 w16 + FPN',
+        student_name='student RetinaNet R18 w8 + FPN',
+        rows=[
+            ('student', 'student alone',
+             'kd/student_retinanet-r18w8_1xb8_digits-det.py'),
+            ('pkd', 'PKD on the FPN outputs',
+             'kd/kd_pkd_retinanet-r18w16_retinanet-r18w8_1xb8_digits-det.py'),
+            ('afd', 'AFD features (beta=200)',
+             'afd/afd_retinanet-r18w16_retinanet-r18w8_1xb8_digits-det.py'),
         ]),
 }
 
@@ -125,7 +146,7 @@ def main(argv=None):
 
     spec = TASKS[args.task]
     teacher_cfg = osp.join(CONFIGS, spec['teacher'])
-    metric = spec['metric']
+    metric, scale = spec['metric'], spec.get('scale', 1)
     start = time.time()
     results = {}
     if args.teacher_ckpt:
@@ -137,12 +158,12 @@ def main(argv=None):
             load_seeded_config(teacher_cfg, teacher_dir, 0), teacher_dir)
     if osp.isfile(teacher_ckpt):
         print(f'[afd_results] evaluating the teacher {teacher_ckpt}')
-        results['teacher'] = [train_and_validate(
+        results['teacher'] = [scale * train_and_validate(
             load_seeded_config(teacher_cfg, teacher_dir, 0,
                                load_from=teacher_ckpt), metric, train=False)]
     else:
         print('[afd_results] training the teacher')
-        results['teacher'] = [train_and_validate(
+        results['teacher'] = [scale * train_and_validate(
             load_seeded_config(teacher_cfg, teacher_dir, 0), metric)]
 
     for i, seed in enumerate(args.seeds):
@@ -155,7 +176,7 @@ def main(argv=None):
             if key != 'student':
                 cfg.model.teacher_ckpt = teacher_ckpt
             results.setdefault(key, []).append(
-                train_and_validate(cfg, metric))
+                scale * train_and_validate(cfg, metric))
         print(table(args.task, results, args.seeds[:i + 1],
                     time.time() - start))
 

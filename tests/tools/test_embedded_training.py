@@ -47,6 +47,7 @@ SEG_DET = [
     ('teacher_fcn-r18w16_1xb8_digits-seg.py', None),
     ('student_fcn-r18w8_1xb8_digits-seg.py', None),
     ('teacher_retinanet-r18w16_1xb8_digits-det.py', None),
+    ('student_retinanet-r18w8_1xb8_digits-det.py', None),
     ('kd_cwd_fcn-r18w16_fcn-r18w8_1xb8_digits-seg.py', 'distill.loss_cwd'),
     ('kd_pkd_retinanet-r18w16_retinanet-r18w8_1xb8_digits-det.py',
      'distill.loss_pkd'),
