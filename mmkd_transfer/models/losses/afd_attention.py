@@ -4,7 +4,8 @@ Implements the attention part of *Show, Attend and Distill: Knowledge
 Distillation via Attention-based Feature Matching* (Mingi Ji, Byeongho Heo,
 Sungrae Park; AAAI 2021; arXiv 2102.02973). Reference code:
 github.com/clovaai/attention-feature-distillation (``distill/AFD.py``).
-The value/distance part and the loss live in :mod:`.afd_loss`.
+The value/distance terms live in :mod:`.afd_autograd`, the loss in
+:mod:`.afd_loss`.
 
 Notation (METHODS.md, AFD): T teacher layers, S student layers, d = qk_dim.
 """
@@ -101,9 +102,9 @@ class AFDAttention(nn.Module):
 
         # Ours: the Linear layers have no bias. The reference code keeps one,
         # but the BN1d right after removes it (its gradient is exactly zero
-        # in training), so the function trained is the same.
-        # grouped by (side, width): teacher groups come first, so the output
-        # is in layer order without a gather when widths do not interleave
+        # in training), so the function trained is the same. Grouped by
+        # (side, width): teacher groups come first, so the output is in
+        # layer order without a gather unless the widths interleave.
         self.proj = GroupedLinear(
             self.t_channels + self.s_channels, qk_dim,
             group_keys=[('t', c) for c in self.t_channels] +
@@ -150,8 +151,10 @@ class AFDAttention(nn.Module):
         """Attention α between teacher and student layers.
 
         Args:
-            s_features (list[Tensor]): S maps, each (N, C_j, H_j, W_j).
-            t_features (list[Tensor]): T maps, each (N, C_i, H_i, W_i).
+            s_features (list[Tensor]): S maps, each (N, C_j, H_j, W_j), or
+                their GAPs (N, C_j).
+            t_features (list[Tensor]): T maps, each (N, C_i, H_i, W_i), or
+                their GAPs (N, C_i).
 
         Returns:
             Tensor: α, shape (N, T, S), rows sum to 1.
