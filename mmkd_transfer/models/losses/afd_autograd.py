@@ -22,9 +22,9 @@ from torch.autograd import Function
 from torch.autograd.function import once_differentiable
 
 from ..utils.flat_pooling import pool_flat, pool_flat_backward
-from ..utils.grouping import group_by_size, grouped_order, inverse_order
+from ..utils.grouping import (Size2d, group_by_size, grouped_order,
+                              inverse_order)
 
-Size2d = Tuple[int, int]
 # Group dicts reach autograd Functions as tuples of their items: the
 # profiler's record_shapes=True refuses dicts with tuple keys as arguments.
 SizeGroupItems = Tuple[Tuple[Size2d, List[int]], ...]

@@ -9,17 +9,17 @@ The value/distance math is in :mod:`.afd_autograd` (with hand-written
 backwards, for speed), the attention in :mod:`.afd_attention`;
 :class:`AFDLoss` wires them together (equation names from METHODS.md, AFD).
 """
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence
 
 import torch
 from torch import Tensor, nn
 
 from mmrazor.registry import MODELS
+from ..utils.grouping import Size2d
 from .afd_attention import AFDAttention
 from .afd_autograd import (group_by_size, student_map_statistics,
                            value_distance_loss)
 
-Size2d = Tuple[int, int]
 
 
 def afd_feature_loss(s_features: Sequence[Tensor],

@@ -6,13 +6,13 @@ for small maps one matmul with the exact pooling weights costs a few
 (measured), and larger maps keep the pooling kernel.
 """
 import functools
-from typing import Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-Size2d = Tuple[int, int]
+from .grouping import Size2d
+
 
 
 def _pool_axis(n_in: int, n_out: int) -> Tensor:
