@@ -133,3 +133,10 @@ optim_wrapper = dict(
 find_unused_parameters = True
 val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
 custom_hooks = [dict(type='mmrazor.AFDAttentionHook', interval=2000)]
+
+# mmseg's/mmdet's runtime names the visualizer 'visualizer'; without a fixed
+# name the Runner names it per run, so runs in one process keep their dirs
+visualizer = dict(
+    _delete_=True,
+    type='DetLocalVisualizer',
+    vis_backends=[dict(type='LocalVisBackend')])

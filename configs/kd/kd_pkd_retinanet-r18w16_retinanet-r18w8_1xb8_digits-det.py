@@ -28,7 +28,7 @@ model = dict(
 
 find_unused_parameters = True
 val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
-visualizer = dict(type='DetLocalVisualizer', name='visualizer')
+visualizer = dict(type='DetLocalVisualizer')  # named per run by the Runner
 default_hooks = dict(
     logger=dict(interval=20, log_metric_by_epoch=False),
     checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))

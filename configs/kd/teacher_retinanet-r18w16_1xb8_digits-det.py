@@ -8,7 +8,7 @@ _base_ = [
 ]
 default_scope = 'mmdet'
 model = {{_base_.det_teacher_model}}
-visualizer = dict(type='DetLocalVisualizer', name='visualizer')
+visualizer = dict(type='DetLocalVisualizer')  # named per run by the Runner
 default_hooks = dict(
     logger=dict(interval=20, log_metric_by_epoch=False),
     checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))

@@ -41,7 +41,7 @@ model = dict(
 
 find_unused_parameters = True
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
-visualizer = dict(type='SegLocalVisualizer', name='visualizer')
+visualizer = dict(type='SegLocalVisualizer')  # named per run by the Runner
 default_hooks = dict(
     logger=dict(interval=20, log_metric_by_epoch=False),
     checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))

@@ -45,3 +45,13 @@ def test_config_builds(path):
         model = MODELS.build(model_cfg)
     assert isinstance(model, BaseModel)
     assert sum(p.numel() for p in model.parameters()) > 0
+
+
+@pytest.mark.parametrize('path', SHIPPED,
+                         ids=[osp.relpath(p, CONFIGS) for p in SHIPPED])
+def test_visualizer_is_named_per_run(path):
+    # a fixed name makes every later Runner in the process (seeds of
+    # tools/afd_results.py, tests) reuse the first run's visualizer and
+    # write its images into the first run's work dir
+    visualizer = Config.fromfile(path).get('visualizer') or {}
+    assert 'name' not in visualizer, visualizer
