@@ -22,9 +22,10 @@ from .seeded_runs import (final_checkpoint, load_seeded_config,
                           train_and_validate)
 
 
-def _has_key(cfg, dotted: str) -> bool:
-    node = cfg
-    for part in dotted.split('.'):
+def _has_parent(cfg, dotted: str) -> bool:
+    """Whether the config has the dict or list a dotted key goes into."""
+    node = cfg.to_dict()
+    for part in dotted.split('.')[:-1]:
         if isinstance(node, (list, tuple)) and part.isdigit():
             if int(part) >= len(node):
                 return False
@@ -33,17 +34,18 @@ def _has_key(cfg, dotted: str) -> bool:
             node = node[part]
         else:
             return False
-    return True
+    return isinstance(node, (dict, list, tuple))
 
 
 def _config(path: str, work_dir: str, seed: int, options: dict):
-    """A seeded config with the spec's dotted overrides; an override of a
-    key the config does not have is a typo, refused."""
+    """A seeded config with the spec's dotted overrides. An override may add
+    a key (e.g. a dataset's ``indices``) but not a dict: a missing parent
+    is a typo, refused."""
     cfg = load_seeded_config(path, work_dir, seed)
-    missing = [key for key in options if not _has_key(cfg, key)]
+    missing = [key for key in options if not _has_parent(cfg, key)]
     if missing:
-        raise SpecError(f'cfg_options {missing} are not keys of '
-                        f'{osp.basename(path)}: check the spelling.')
+        raise SpecError(f'cfg_options {missing}: {osp.basename(path)} has no '
+                        'such section; check the spelling.')
     cfg.merge_from_dict(options)
     return cfg
 

@@ -28,10 +28,10 @@ seeds::
         teacher: digits
         cfg_options: {model.distiller.distill_losses.loss_kl.tau: 1}
 
-``cfg_options`` (dotted config keys, as ``--cfg-options`` of
-tools/train.py) of the spec apply to every row, a row's own ones on top;
-a teacher has only its own. Config paths are relative to the spec's folder (as ``_base_`` paths are
-relative to a config). A row's ``teacher`` names the spec teacher whose
+``cfg_options`` (dotted config keys, as ``--cfg-options`` of tools/train.py)
+of the spec apply to every row, a row's own ones on top; a teacher has only
+its own. Config paths are relative to the spec's folder (as ``_base_`` paths
+are relative to a config). A row's ``teacher`` names the spec teacher whose
 final checkpoint goes into the row config's teacher (``model.teacher_ckpt``
 of MMRazor's ``SingleTeacherDistill``, or the ``ckpt`` of the one entry of
 ``model.teachers`` of ``MultiTeacherDistill``); a mapping names a spec
@@ -91,12 +91,12 @@ def parse_spec(raw: dict, folder: str, name: str = 'spec') -> dict:
         name (str): how error messages name the spec.
 
     Returns:
-        dict: ``folder``, ``title``, ``metric``, ``scale`` (float), ``seeds`` (list),
-        ``cfg_options`` (dict), ``teachers`` (key -> dict with ``label``,
-        ``config`` as an absolute path, ``cfg_options``) and ``rows`` (list
-        of dicts with ``key``, ``label``, ``config``, ``teacher``: None, a
-        teacher key or a mapping of config teacher name -> teacher key,
-        ``cfg_options``: the spec's, updated with the row's own).
+        dict: ``folder``, ``title``, ``metric``, ``scale`` (float), ``seeds``
+        (list), ``cfg_options`` (dict), ``teachers`` (key -> dict with
+        ``label``, ``config`` as an absolute path, ``cfg_options``) and
+        ``rows`` (list of dicts with ``key``, ``label``, ``config``,
+        ``teacher``: None, a teacher key or a mapping of config teacher name ->
+        teacher key, ``cfg_options``: the spec's, updated with the row's own).
 
     Raises:
         SpecError: on the first problem, before anything is trained.

@@ -20,8 +20,7 @@ AFD_8PX_100L = ('afd', 'afd_r18w32_r18w8_1xb64_digits-cls-100l.py')
 
 def _val_batch(cfg):
     """Every validation image of a config, preprocessed as its model does."""
-    from mmpretrain.registry import MODELS
-    from mmpretrain.registry import DATASETS
+    from mmpretrain.registry import DATASETS, MODELS
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         dataset = DATASETS.build(cfg.val_dataloader.dataset)
         preprocessor = MODELS.build(
