@@ -75,6 +75,8 @@ def build_model(cfg):
     model_cfg = cfg.model
     if 'teacher_ckpt' in model_cfg:
         model_cfg.teacher_ckpt = None
+    for teacher in (model_cfg.get('teachers') or {}).values():
+        teacher['ckpt'] = None
     if cfg.get('data_preprocessor') is not None:
         model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):

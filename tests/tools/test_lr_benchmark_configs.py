@@ -98,3 +98,23 @@ def test_distilled_students_train_and_losses_fall(tmp_path, parts,
         assert model.student_batch(inputs)[0].shape == (2, 3, 4, 4)
         assert model.teacher_view('teacher', inputs)[0].shape == (2, 3, 8, 8)
     assert runner.train_dataloader.dataset.num_labelled == 100
+
+
+def test_afd_at_4px_matches_the_8x8_config_but_for_the_student_input():
+    """Same AFD settings as the 8x8 config; the dry run finds the student's
+    stages 1-3 at 4, 2 and 1 px against the teacher's 8, 4 and 2 px."""
+    from mmrazor.registry import MODELS
+    cfg = Config.fromfile(config_path(*AFD_4PX))
+    ref = Config.fromfile(config_path(*AFD_8PX_100L))
+    assert (cfg.model.distiller.distill_losses ==
+            ref.model.distiller.distill_losses)
+    cfg.model.teachers.teacher.ckpt = None
+    cfg.model.setdefault('data_preprocessor', cfg.data_preprocessor)
+    with DefaultScope.overwrite_default_scope('mmrazor'):
+        model = MODELS.build(cfg.model)
+    shapes = model.dry_run_shapes['loss_afd']
+    assert [tuple(s[1:]) for s in shapes['s_features']] == [
+        (8, 4, 4), (8, 4, 4), (16, 2, 2), (16, 2, 2), (32, 1, 1), (32, 1, 1)]
+    assert [tuple(s[1:]) for s in shapes['t_features']] == [
+        (32, 8, 8), (32, 8, 8), (64, 4, 4), (64, 4, 4), (128, 2, 2),
+        (128, 2, 2)]
