@@ -62,9 +62,6 @@ def main(argv=None):
     from mmkd_transfer.apis import SpecError, load_spec, run_comparison
     try:
         spec = load_spec(args.spec)
-        if args.seeds is not None and len(set(args.seeds)) != len(
-                args.seeds):
-            raise SpecError(f'--seeds repeat: {args.seeds}.')
         # configs/afd/results.yml -> work_dirs/compare/afd_results
         folder = osp.basename(osp.dirname(osp.abspath(args.spec)))
         stem = osp.splitext(osp.basename(args.spec))[0]

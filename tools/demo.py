@@ -37,9 +37,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     import mmkd_transfer  # noqa: F401  (compat fixes, registration)
-    from mmkd_transfer.apis import load_spec, run_comparison
-    return run_comparison(load_spec(SPEC), seeds=args.seeds,
-                          work_dir=args.work_dir, threads=args.threads)
+    from mmkd_transfer.apis import SpecError, load_spec, run_comparison
+    try:
+        return run_comparison(load_spec(SPEC), seeds=args.seeds,
+                              work_dir=args.work_dir, threads=args.threads)
+    except SpecError as err:
+        raise SystemExit(f'demo: {err}')
 
 
 if __name__ == '__main__':

@@ -16,7 +16,8 @@ import os.path as osp
 import time
 from typing import Callable, Dict, List, Optional
 
-from .comparison_spec import SpecError, set_teacher_checkpoints
+from .comparison_spec import (SpecError, check_seeds,
+                              set_teacher_checkpoints)
 from .results_table import TEACHER_SEED, format_table, results_json
 from .seeded_runs import (final_checkpoint, load_seeded_config,
                           train_and_validate)
@@ -91,7 +92,7 @@ def run_comparison(spec: dict,
         :func:`~.results_table.results_json`).
     """
     import torch
-    seeds = list(spec['seeds'] if seeds is None else seeds)
+    seeds = (spec['seeds'] if seeds is None else check_seeds('seeds', seeds))
     teacher_ckpts = dict(teacher_ckpts or {})
     unknown = sorted(set(teacher_ckpts) - set(spec['teachers']))
     if unknown:

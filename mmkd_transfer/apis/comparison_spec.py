@@ -72,7 +72,8 @@ def _config_path(where: str, folder: str, name: str) -> str:
     return path
 
 
-def _seeds(where: str, seeds) -> List[int]:
+def check_seeds(where: str, seeds) -> List[int]:
+    """Refuse an empty list of seeds, non-int seeds or a repeated seed."""
     if (not isinstance(seeds, (list, tuple)) or not seeds or not all(
             isinstance(s, int) and not isinstance(s, bool) for s in seeds)):
         raise SpecError(f'{where}: seeds must be a non-empty list of ints, '
@@ -109,7 +110,7 @@ def parse_spec(raw: dict, folder: str, name: str = 'spec') -> dict:
         folder=folder,
         title=_need(name, raw, 'title'),
         metric=_need(name, raw, 'metric'),
-        seeds=_seeds(name, raw.get('seeds', [0, 1, 2])))
+        seeds=check_seeds(name, raw.get('seeds', [0, 1, 2])))
     scale = raw.get('scale', 1)
     if isinstance(scale, bool) or not isinstance(scale, (int, float)):
         raise SpecError(f'{name}: scale must be a number, got {scale!r}.')

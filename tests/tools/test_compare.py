@@ -259,6 +259,11 @@ def test_tool_refuses_a_bad_spec_in_one_line(tmp_path):
     with pytest.raises(SystemExit) as info:
         compare.main([str(tmp_path / 'missing.yml')])
     assert 'not found' in str(info.value)
+    good = _tiny_spec_file(tmp_path)
+    with pytest.raises(SystemExit, match=r'seeds: seeds repeat: \[0, 0\]'):
+        compare.main([good, '--seeds', '0', '0'])
+    with pytest.raises(SystemExit, match="checkpoint 'no.pth' not found"):
+        compare.main([good, '--teacher-ckpt', 'no.pth'])
 
 
 def test_teacher_ckpt_option():
