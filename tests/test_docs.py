@@ -19,8 +19,8 @@ READMES = sorted([osp.join(REPO, 'README.md')] +
                  glob.glob(osp.join(REPO, 'configs', '*', 'README.md')))
 # Every page a user reads: the README, docs/ and the configs' READMEs.
 PAGES = sorted(
-    set(READMES + glob.glob(osp.join(REPO, 'docs', '**', '*.md'),
-                            recursive=True) +
+    set(READMES +
+        glob.glob(osp.join(REPO, 'docs', '**', '*.md'), recursive=True) +
         glob.glob(osp.join(REPO, 'configs', '**', '*.md'), recursive=True)))
 PAGE_IDS = [osp.relpath(p, REPO) for p in PAGES]
 PATH_RE = re.compile(r'(?<![\w/.-])((?:configs|tools|mmkd_transfer)/'
@@ -35,8 +35,10 @@ REFERENCE_LINK_RE = re.compile(r'^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(\s|$)',
 ALLOWED_HOSTS = ('doi.org', 'arxiv.org', 'github.com')
 # Team notes that are not part of the repository (built from pieces so that
 # this file does not name them itself).
-NOT_SHIPPED = ['..' + '/shared', 'METHODS' + '.md', 'DESIGN' + '.md',
-               'MMRAZOR_NOTES' + '.md', 'STYLE' + '.md']
+NOT_SHIPPED = [
+    '..' + '/shared', 'METHODS' + '.md', 'DESIGN' + '.md',
+    'MMRAZOR_NOTES' + '.md', 'STYLE' + '.md'
+]
 
 
 def _read(path):
@@ -53,8 +55,8 @@ def _named_paths(page):
 
 
 def _without_code_blocks(text):
-    return re.sub(r'^(```|~~~).*?^\1', '', text,
-                  flags=re.MULTILINE | re.DOTALL)
+    return re.sub(
+        r'^(```|~~~).*?^\1', '', text, flags=re.MULTILINE | re.DOTALL)
 
 
 def _without_code(text):
@@ -118,9 +120,10 @@ def broken_links(page, root=REPO):
 @pytest.mark.parametrize('page', PAGES, ids=PAGE_IDS)
 def test_every_named_path_exists(page):
     here = osp.dirname(page)
-    missing = [p for p in _named_paths(page)
-               if not (osp.exists(osp.join(REPO, p))
-                       or osp.exists(osp.join(here, p)))]
+    missing = [
+        p for p in _named_paths(page)
+        if not (osp.exists(osp.join(REPO, p)) or osp.exists(osp.join(here, p)))
+    ]
     assert not missing, missing
 
 
@@ -131,19 +134,27 @@ def test_every_link_resolves(page):
 
 
 def test_the_pages_that_must_exist_are_there():
-    for page in ['README.md', 'docs/README.md', 'docs/architecture.md',
-                 'docs/adding_a_method.md', 'docs/methods/README.md',
-                 'docs/methods/afd.md']:
+    for page in [
+            'README.md', 'docs/README.md', 'docs/architecture.md',
+            'docs/adding_a_method.md', 'docs/methods/README.md',
+            'docs/methods/afd.md'
+    ]:
         assert osp.join(REPO, page) in PAGES, page
     # every page of docs/ is reachable from the docs index
     index = osp.join(REPO, 'docs', 'README.md')
-    reached = {osp.normpath(osp.join(REPO, 'docs', t.split('#')[0]))
-               for t in links(_read(index))}
-    reached |= {osp.normpath(osp.join(REPO, 'docs', 'methods', t))
-                for t in links(_read(osp.join(REPO, 'docs', 'methods',
-                                              'README.md')))}
-    unreached = [p for p in PAGES if p.startswith(osp.join(REPO, 'docs'))
-                 and p not in reached and p != index]
+    reached = {
+        osp.normpath(osp.join(REPO, 'docs',
+                              t.split('#')[0]))
+        for t in links(_read(index))
+    }
+    reached |= {
+        osp.normpath(osp.join(REPO, 'docs', 'methods', t))
+        for t in links(_read(osp.join(REPO, 'docs', 'methods', 'README.md')))
+    }
+    unreached = [
+        p for p in PAGES if p.startswith(osp.join(REPO, 'docs'))
+        and p not in reached and p != index
+    ]
     assert not unreached, unreached
 
 
@@ -158,11 +169,15 @@ def test_link_checker_catches_what_it_should(tmp_path):
         '`[code](missing.md)` and\n```\n[block](missing.md)\n```\n'
         '[bad](missing.md) [bad](other.md#nope) [bad](#nope) '
         '[bad](https://example.com/x) ![bad](img.png)\n'
+        '[bad](../outside.md)\n'
         '[ref]: missing_too.md\n')
-    broken = [b.split(' (')[0]
-              for b in broken_links(str(page), root=str(tmp_path))]
-    assert broken == ['missing.md', 'other.md#nope', '#nope',
-                      'https://example.com/x', 'img.png', 'missing_too.md']
+    broken = [
+        b.split(' (')[0] for b in broken_links(str(page), root=str(tmp_path))
+    ]
+    assert broken == [
+        'missing.md', 'other.md#nope', '#nope', 'https://example.com/x',
+        'img.png', '../outside.md', 'missing_too.md'
+    ]
 
 
 def test_no_text_names_files_outside_the_repository():
@@ -187,17 +202,31 @@ def test_model_index_lists_exactly_the_metafiles():
     index = yaml.safe_load(_read(osp.join(REPO, 'model-index.yml')))
     listed = index['Import']
     existing = sorted(
-        osp.relpath(p, REPO)
-        for p in glob.glob(osp.join(REPO, 'configs', '**', 'metafile.yml'),
-                           recursive=True))
+        osp.relpath(p, REPO) for p in glob.glob(
+            osp.join(REPO, 'configs', '**', 'metafile.yml'), recursive=True))
     assert sorted(listed) == existing
     assert len(listed) == len(set(listed)), 'a metafile is listed twice'
 
 
+def test_model_index_loads_as_mim_reads_it():
+    # the reader behind `mim search` (openmim's dependency, installed by
+    # tools/setup_env.sh)
+    load = pytest.importorskip('modelindex.load_model_index').load
+    index_file = osp.join(REPO, 'model-index.yml')
+    names = []
+    for metafile in yaml.safe_load(_read(index_file))['Import']:
+        meta = yaml.safe_load(_read(osp.join(REPO, metafile)))
+        names += [model['Name'] for model in meta['Models']]
+    models = load(index_file).models
+    assert sorted(m.name for m in models) == sorted(names)
+    assert all(m.config for m in models)
+
+
 @pytest.mark.parametrize(
     'metafile',
-    sorted(glob.glob(osp.join(REPO, 'configs', '**', 'metafile.yml'),
-                     recursive=True)),
+    sorted(
+        glob.glob(
+            osp.join(REPO, 'configs', '**', 'metafile.yml'), recursive=True)),
     ids=lambda p: osp.relpath(p, REPO))
 def test_every_file_a_metafile_names_exists(metafile):
     meta = yaml.safe_load(_read(metafile))
@@ -209,8 +238,10 @@ def test_every_file_a_metafile_names_exists(metafile):
         for role in ('Teacher', 'Student'):
             role_meta = (model.get('Metadata') or {}).get(role) or {}
             names.append(role_meta.get('Config'))
-    missing = [n for n in names
-               if _local_config(n) and not osp.exists(osp.join(REPO, n))]
+    missing = [
+        n for n in names
+        if _local_config(n) and not osp.exists(osp.join(REPO, n))
+    ]
     assert not missing, missing
 
 
@@ -228,18 +259,24 @@ def test_setup_ships_only_files_that_exist():
 def test_readme_starts_with_the_two_commands():
     text = _read(osp.join(REPO, 'README.md'))
     first_block = text.split('```bash', 1)[1].split('```', 1)[0]
-    commands = [ln.split('#')[0].strip() for ln in first_block.splitlines()
-                if ln.strip()]
+    commands = [
+        ln.split('#')[0].strip() for ln in first_block.splitlines()
+        if ln.strip()
+    ]
     assert commands == ['make demo', 'make test']
     assert 'make test' in _read(osp.join(REPO, '.ci', 'run'))
 
 
-@pytest.mark.parametrize('tool', ['train.py', 'test.py', 'export_student.py',
-                                  'demo.py', 'benchmark.py'])
+@pytest.mark.parametrize(
+    'tool',
+    ['train.py', 'test.py', 'export_student.py', 'demo.py', 'benchmark.py'])
 def test_tools_named_in_readme_answer_help(tool):
     assert f'tools/{tool}' in _read(osp.join(REPO, 'README.md'))
-    result = subprocess.run([sys.executable, osp.join(REPO, 'tools', tool),
-                             '--help'], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable,
+         osp.join(REPO, 'tools', tool), '--help'],
+        capture_output=True,
+        text=True,
+        timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert 'usage' in result.stdout.lower()

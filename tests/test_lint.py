@@ -17,19 +17,26 @@ import yaml
 from conftest import REPO
 
 # What the linters check (the Python code of the repository).
-LINTED = ['mmkd_transfer', 'tools', 'tests', 'configs', 'setup.py',
-          'mmkd_transfer_hook.py']
+LINTED = [
+    'mmkd_transfer', 'tools', 'tests', 'configs', 'setup.py',
+    'mmkd_transfer_hook.py'
+]
 SETUP_CFG = osp.join(REPO, 'setup.cfg')
 PRE_COMMIT = osp.join(REPO, '.pre-commit-config.yaml')
 LINT_REQUIREMENTS = osp.join(REPO, 'requirements', 'lint.txt')
 # Never walked when git cannot list the files (mirrors .gitignore).
-IGNORED_DIRS = {'.git', '.venv', '__pycache__', '.pytest_cache', 'build',
-                'work_dirs', 'data', '.mim'}
+IGNORED_DIRS = {
+    '.git', '.venv', '__pycache__', '.pytest_cache', 'build', 'work_dirs',
+    'data', '.mim'
+}
 
 
 def _run(tool_args, cwd=REPO):
-    return subprocess.run([sys.executable, '-m', *tool_args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, '-m', *tool_args],
+                          cwd=cwd,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
 
 
 def _pinned_versions():
@@ -63,8 +70,8 @@ def isort_problems(paths, cwd=REPO):
 
 def yapf_problems(paths, cwd=REPO):
     """Files yapf would reformat, each with its number of changed lines."""
-    result = _run(['yapf', '--style', SETUP_CFG, '--diff', '--recursive',
-                   *paths], cwd)
+    result = _run(
+        ['yapf', '--style', SETUP_CFG, '--diff', '--recursive', *paths], cwd)
     if result.returncode not in (0, 1) or result.stderr.strip():
         raise RuntimeError(f'yapf failed to run: {result.stderr[-2000:]}')
     changed = {}
@@ -83,14 +90,22 @@ def _repo_files():
     try:
         out = subprocess.run(
             ['git', 'ls-files', '--cached', '--others', '--exclude-standard'],
-            cwd=REPO, capture_output=True, text=True, timeout=60, check=True)
-        return [f for f in out.stdout.splitlines()
-                if osp.isfile(osp.join(REPO, f))]
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True)
+        return [
+            f for f in out.stdout.splitlines()
+            if osp.isfile(osp.join(REPO, f))
+        ]
     except (OSError, subprocess.SubprocessError):
         files = []
         for root, dirs, names in os.walk(REPO):
-            dirs[:] = [d for d in dirs if d not in IGNORED_DIRS
-                       and not d.endswith('.egg-info')]
+            dirs[:] = [
+                d for d in dirs
+                if d not in IGNORED_DIRS and not d.endswith('.egg-info')
+            ]
             files += [osp.relpath(osp.join(root, n), REPO) for n in names]
         return files
 
@@ -108,8 +123,8 @@ def _pygrep_hooks():
     config = yaml.safe_load(open(PRE_COMMIT))
     return {
         hook['id']: hook
-        for repo in config['repos'] for hook in repo['hooks']
-        if hook.get('language') == 'pygrep'
+        for repo in config['repos']
+        for hook in repo['hooks'] if hook.get('language') == 'pygrep'
     }
 
 
@@ -138,8 +153,9 @@ def pygrep_problems(hook, files):
     return problems
 
 
-def _report(tool, problems, fix):
-    return (f'{tool}: {len(problems)} problem(s); fix with `{fix}`:\n' +
+def _report(tool, problems, fix=None):
+    how = f'fix with `{fix}`' if fix else 'fix by hand'
+    return (f'{tool}: {len(problems)} problem(s); {how}:\n' +
             '\n'.join(problems))
 
 
@@ -159,7 +175,7 @@ def test_linters_are_the_pinned_versions(tool):
 
 def test_flake8_finds_nothing():
     problems = flake8_problems(LINTED)
-    assert not problems, _report('flake8', problems, 'fix by hand')
+    assert not problems, _report('flake8', problems)
 
 
 def test_isort_finds_nothing():
@@ -178,14 +194,15 @@ def test_yapf_finds_nothing():
 def test_text_checks_find_nothing(hook_id):
     hook = _pygrep_hooks()[hook_id]
     problems = pygrep_problems(hook, repo_text_files())
-    assert not problems, _report(hook['name'], problems, 'fix by hand')
+    assert not problems, _report(hook['name'], problems)
 
 
 def test_pre_commit_runs_the_same_linters():
     config = yaml.safe_load(open(PRE_COMMIT))
     hooks = {h['id']: h for repo in config['repos'] for h in repo['hooks']}
-    assert set(hooks) == {'flake8', 'isort', 'yapf', 'trailing-whitespace',
-                          'end-of-file'}
+    assert set(hooks) == {
+        'flake8', 'isort', 'yapf', 'trailing-whitespace', 'end-of-file'
+    }
     for tool in ('flake8', 'isort', 'yapf'):
         # local hooks run the pinned tool of the environment: no download
         assert hooks[tool]['language'] == 'system'
@@ -199,10 +216,10 @@ def test_text_checks_catch_what_they_should():
              ('space.md', b'a \nb\n'), ('tab.py', b'a\nb\t\n'),
              ('crlf.md', b'a \r\n'), ('no_eol.md', b'a\nb'),
              ('two_eol.md', b'a\n\n')]
-    assert pygrep_problems(hooks['trailing-whitespace'], files) == [
-        'space.md:1', 'tab.py:2', 'crlf.md:1']
-    assert pygrep_problems(hooks['end-of-file'], files) == [
-        'no_eol.md:2', 'two_eol.md:1']
+    assert pygrep_problems(hooks['trailing-whitespace'],
+                           files) == ['space.md:1', 'tab.py:2', 'crlf.md:1']
+    assert pygrep_problems(hooks['end-of-file'],
+                           files) == ['no_eol.md:2', 'two_eol.md:1']
 
 
 def test_linters_catch_what_they_should(tmp_path):
@@ -213,12 +230,12 @@ def test_linters_catch_what_they_should(tmp_path):
                    "x = {  'a':1}\n"
                    f"y = '{'z' * 80}'\n"
                    'print(os, torch, x, y)\n')
-    codes = [line.split(': ')[1].split()[0]
-             for line in flake8_problems([str(bad)])]
+    codes = [
+        line.split(': ')[1].split()[0] for line in flake8_problems([str(bad)])
+    ]
     assert sorted(codes) == ['E201', 'E231', 'E501']
     assert isort_problems([str(bad)], cwd=str(tmp_path)) == ['bad_style.py']
-    assert yapf_problems([str(bad)], cwd=str(tmp_path)) == [
-        f'{bad} (2 lines)']
+    assert yapf_problems([str(bad)], cwd=str(tmp_path)) == [f'{bad} (2 lines)']
     good = tmp_path / 'good_style.py'
     good.write_text('import os\n\nimport torch\n\n'
                     "x = {'a': 1}\nprint(os, torch, x)\n")
