@@ -7,7 +7,7 @@ github.com/clovaai/attention-feature-distillation (``distill/AFD.py``).
 
 The value/distance math is in :mod:`.afd_autograd` (with hand-written
 backwards, for speed), the attention in :mod:`.afd_attention`;
-:class:`AFDLoss` wires them together (equation names from METHODS.md, AFD).
+:class:`AFDLoss` wires them together (equation names from docs/methods/afd.md).
 """
 from typing import List, Optional, Sequence
 
