@@ -153,10 +153,10 @@ def _kind_hint(checkpoint, state, own):
     if is_student_export(checkpoint):
         return ('it is a student exported by tools/export_student.py, so it '
                 "fits the student's config only")
-    if (all(k.startswith(STUDENT_PREFIX) for k in state)
+    if (any(k.startswith(STUDENT_PREFIX) for k in state)
             and not any(k.startswith(STUDENT_PREFIX) for k in own)):
-        return ('it is a distillation checkpoint (all keys under '
-                f'"{STUDENT_PREFIX}"): export its student first with '
+        return ('it is a distillation checkpoint (its student is under '
+                f'"{STUDENT_PREFIX}"): export the student first with '
                 'python tools/export_student.py CHECKPOINT')
     return ''
 

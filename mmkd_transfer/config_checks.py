@@ -272,10 +272,22 @@ def _dataset_class(type_name):
     return None
 
 
+def _nested_datasets(node):
+    """Every dataset dict under ``node``, through dataset wrappers."""
+    if isinstance(node, dict):
+        yield node
+        for key in ('dataset', 'datasets'):
+            if key in node:
+                yield from _nested_datasets(node[key])
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _nested_datasets(value)
+
+
 def check_labelled_counts(cfg):
     """Warn when ``num_labelled`` leaves some classes without any label."""
     loader = cfg.get('train_dataloader') or {}
-    for ds in _dataset_cfgs(loader.get('dataset')):
+    for ds in _nested_datasets(loader.get('dataset')):
         count = ds.get('num_labelled')
         if not isinstance(count, int) or isinstance(count, bool):
             continue
