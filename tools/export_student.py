@@ -1,6 +1,6 @@
 """Export the student of a distillation checkpoint as a plain checkpoint.
 
-    python tools/export_student.py work_dirs/kd/epoch_30.pth [--out student.pth]
+    python tools/export_student.py work_dirs/kd/epoch_30.pth [--out s.pth]
 
 The result loads with mmpretrain / mmseg / mmdet (``init_model(cfg, ckpt)``,
 ``load_checkpoint``) using the student's own config, and predicts exactly as

@@ -1,4 +1,4 @@
-"""Train a model (a teacher, a student or a distillation algorithm) from a config.
+"""Train a model (teacher, student or distillation algorithm) from a config.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
                                  [--cfg-options k=v ...] [--launcher pytorch]

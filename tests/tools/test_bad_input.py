@@ -107,7 +107,8 @@ def test_bad_input_shape_is_refused():
 PLAIN_KD = {
     'logits': ('kd', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py'),
     'cwd': ('kd', 'kd_cwd_fcn-r18w16_fcn-r18w8_1xb8_digits-seg.py'),
-    'pkd': ('kd', 'kd_pkd_retinanet-r18w16_retinanet-r18w8_1xb8_digits-det.py'),
+    'pkd': ('kd',
+            'kd_pkd_retinanet-r18w16_retinanet-r18w8_1xb8_digits-det.py'),
 }
 
 

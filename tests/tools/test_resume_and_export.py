@@ -1,4 +1,4 @@
-"""Checkpoints resume exactly, and the exported student predicts identically."""
+"""Checkpoints resume exactly; the exported student predicts identically."""
 import shutil
 import sys
 

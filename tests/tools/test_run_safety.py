@@ -7,11 +7,10 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import torch
-from conftest import REPO, config_path, load_config
+from conftest import REPO, config_path
 
 from mmkd_transfer.engine.hooks.finite_loss_hook import (FiniteLossHook,
                                                          NonFiniteLossError)
@@ -188,4 +187,3 @@ def test_killed_generation_leaves_no_stale_folder(tmp_path):
     assert ensure_generated(str(root), {'n': 1}, generate) == {'n': 1}
     assert sorted(os.listdir(tmp_path)) == ['digits_seg']
     assert json.load(open(root / 'digits_meta.json')) == {'n': 1}
-    time.sleep(0)  # nothing else runs in the background

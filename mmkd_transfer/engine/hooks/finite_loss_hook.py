@@ -44,7 +44,8 @@ class FiniteLossHook(Hook):
                  if 'loss' in k and _is_float_tensor(v)}
         if not terms:
             return
-        values = torch.stack([v.detach().float().sum() for v in terms.values()])
+        values = torch.stack(
+            [v.detach().float().sum() for v in terms.values()])
         if bool(torch.isfinite(values).all()):
             return
         bad = {k: float(v) for k, v in zip(terms, values)
