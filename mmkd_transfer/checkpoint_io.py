@@ -33,45 +33,57 @@ class CheckpointError(ValueError):
 # --------------------------------------------------------------------------
 # the file itself
 # --------------------------------------------------------------------------
-def check_checkpoint_file(path, deep=False):
-    """Refuse a missing, empty, non-checkpoint or (``deep``) damaged file.
+def checkpoint_file_problem(path, deep=False):
+    """What makes ``path`` unusable as a checkpoint file, or None.
 
     Args:
         path (str): local checkpoint path (URLs are not checked).
         deep (bool): also read every member of a zip checkpoint and verify
             its CRC, which finds truncated and corrupted files without
             unpickling anything. Defaults to False (header only).
+
+    Returns:
+        tuple[str, str] | None: what is wrong (a sentence about ``path``)
+        and how to fix it.
     """
     path = str(path)
     if '://' in path:
-        return
+        return None
     local = osp.expanduser(path)
     if not osp.isfile(local):
-        raise CheckpointError(
-            f'checkpoint {path!r} does not exist: pass the path of a .pth '
-            'file (train the teacher first, or download its weights).')
+        return (f'checkpoint {path!r} does not exist',
+                'pass the path of an existing .pth file')
     if osp.getsize(local) == 0:
-        raise CheckpointError(
-            f'checkpoint {path!r} is empty (0 bytes), probably because the '
-            'run writing it was killed: delete it and use an earlier '
-            'checkpoint.')
+        return (f'checkpoint {path!r} is empty (0 bytes), probably because '
+                'the run writing it was killed',
+                'delete it and use an earlier checkpoint')
     with open(local, 'rb') as f:
         head = f.read(16)
     # torch.save writes a zip archive (torch >= 1.6) or a pickle (protocol
     # 2+ starts with 0x80), nothing else
     is_zip = head.startswith(_ZIP_MAGIC)
-    if not is_zip and not (head[:1] == b'\x80' and 2 <= head[1] <= 5):
-        raise CheckpointError(
-            f'{path!r} is not a PyTorch checkpoint (it starts with '
-            f'{head[:12]!r}, not a torch.save header): pass the .pth file '
-            'written by training or by torch.save.')
+    if not is_zip and not (len(head) > 1 and head[0] == 0x80
+                           and 2 <= head[1] <= 5):
+        return (f'{path!r} is not a PyTorch checkpoint (it starts with '
+                f'{head[:12]!r}, not a torch.save header)',
+                'pass the .pth file written by training or by torch.save')
     if deep and is_zip:
         problem = _zip_problem(local)
         if problem:
-            raise CheckpointError(
-                f'checkpoint {path!r} is damaged ({problem}), probably '
-                'truncated by a killed run or a full disk: use an earlier '
-                'checkpoint.')
+            return (f'checkpoint {path!r} is damaged ({problem}), probably '
+                    'truncated by a killed run or a full disk',
+                    'use an earlier checkpoint')
+    return None
+
+
+def check_checkpoint_file(path, deep=False):
+    """Refuse a missing, empty, non-checkpoint or (``deep``) damaged file.
+
+    See :func:`checkpoint_file_problem` for the arguments.
+    """
+    problem = checkpoint_file_problem(path, deep)
+    if problem:
+        raise CheckpointError(f'{problem[0]}: {problem[1]}.')
 
 
 def _zip_problem(path):
@@ -361,17 +373,18 @@ def latest_intact_checkpoint(work_dir):
         return None, ''
     problems = []
     for path in candidates:
-        try:
-            check_checkpoint_file(path, deep=True)
-        except CheckpointError as err:
-            problems.append(str(err))
-            continue
-        if not problems:
+        problem = checkpoint_file_problem(path, deep=True)
+        if problem:
+            problems.append(problem)
+        elif not problems:
             return path, ''
-        return path, (f'{problems[0].rstrip(".")}; resuming from the newest '
-                      f'intact checkpoint {path} instead.')
+        else:
+            return path, (f'{problems[0][0]}; resuming from the newest '
+                          f'intact checkpoint {path} instead.')
     raise CheckpointError(
-        f'no intact checkpoint to resume in {work_dir}: {problems[0]}')
+        f'no intact checkpoint to resume in {work_dir}: '
+        f'{"; ".join(p[0] for p in problems[:2])}; start without --resume '
+        'or pass --resume PATH.')
 
 
 def student_checkpoint(checkpoint, path='<checkpoint>'):

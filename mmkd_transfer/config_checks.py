@@ -5,8 +5,8 @@ What is checked here (everything that can be seen without building models):
   (``custom_imports``), or it would fail under ``mim train mmrazor`` and
   plain OpenMMLab tools;
 - dataset roots and annotation files that do not exist;
-- local teacher checkpoints that do not exist, are empty or are not torch
-  checkpoints; a frozen teacher without any checkpoint warns loudly, and
+- local teacher and ``load_from`` checkpoints that do not exist, are empty
+  or are not torch checkpoints; a frozen teacher without any checkpoint warns loudly, and
   is refused when the config sets ``require_teacher_ckpt = True``;
 - an ``input_shape`` whose channels differ from the data's;
 - ``num_labelled`` below the number of classes (a warning: some classes
@@ -203,6 +203,17 @@ def check_teacher_checkpoints(cfg):
             'this an error).', ConfigWarning, stacklevel=2)
 
 
+def check_load_from(cfg):
+    """A ``load_from`` checkpoint exists and is a torch.save file."""
+    from mmkd_transfer.checkpoint_io import check_checkpoint_file
+    path = cfg.get('load_from')
+    if not path:
+        return
+    check_file(path, 'load_from checkpoint',
+               'set load_from to an existing .pth file (or None)')
+    check_checkpoint_file(path)
+
+
 def _data_channels(cfg):
     """Channels of a preprocessed input, from the preprocessor's mean."""
     model = cfg.get('model') or {}
@@ -307,5 +318,6 @@ def check_config(cfg):
     check_custom_import(cfg)
     check_dataset_paths(cfg)
     check_teacher_checkpoints(cfg)
+    check_load_from(cfg)
     check_input_shape_channels(cfg)
     check_labelled_counts(cfg)

@@ -43,15 +43,14 @@ def main(argv=None):
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
-    cfg.resume = False
-
     from mmkd_transfer.checkpoint_io import check_checkpoint_file
     from mmkd_transfer.cli import build_runner
     from mmkd_transfer.config_checks import check_config, check_file
-    check_config(cfg)
     check_file(args.checkpoint, 'checkpoint', 'pass the path of a .pth file')
     check_checkpoint_file(args.checkpoint)
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    check_config(cfg)
 
     runner = build_runner(cfg, strict_load=True)
     return runner.test()

@@ -62,6 +62,8 @@ def build_cfg(args):
                     sub.update(type='AmpOptimWrapper', loss_scale='dynamic')
         else:
             wrapper.update(type='AmpOptimWrapper', loss_scale='dynamic')
+    if args.resume is not None:
+        cfg.load_from = None  # resolve_resume picks the checkpoint
     # stop at the first NaN/inf loss; never checkpoint non-finite weights
     hooks = list(cfg.get('custom_hooks') or [])
     if not any(str(h.get('type', '')).endswith('FiniteLossHook')
@@ -129,8 +131,11 @@ def main(argv=None):
     from mmkd_transfer.config_checks import check_config
     from mmkd_transfer.work_dir_lock import WorkDirLock
     check_config(cfg)
+    resume = args.resume
+    if resume is None and cfg.get('resume'):  # resume = True in the config
+        resume = cfg.get('load_from') or 'auto'
     with WorkDirLock(cfg.work_dir):
-        resolve_resume(cfg, args.resume)
+        resolve_resume(cfg, resume)
         runner = build_runner(cfg)
         if cfg.get('resume') and cfg.get('load_from'):
             check_resume_target(runner, cfg.load_from)

@@ -239,6 +239,18 @@ def test_empty_and_text_teacher_checkpoints_get_their_own_message(
     assert 'pickle' not in message  # not "a pickle that calls code"
 
 
+def test_empty_load_from_is_refused_before_building(tmp_path):
+    path = tmp_path / 'init.pth'
+    path.touch()
+    with pytest.raises(CheckpointError) as err:
+        train_tool.main([config_path('kd', 'student_r18w8_1xb64_digits-cls'
+                                     '-100l.py'), '--work-dir',
+                         str(tmp_path / 'w'), '--cfg-options',
+                         f'load_from={path}'])
+    assert f"checkpoint '{path}' is empty (0 bytes)" in _one_line(err)
+    assert not (tmp_path / 'w').exists()
+
+
 # -- input_shape channels, num_labelled (item 10) ---------------------------
 AFD = ('afd', 'afd_r18w32_r18w8_1xb64_digits-cls-50l.py')
 
