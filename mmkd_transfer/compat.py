@@ -292,7 +292,8 @@ def patch_strict_teacher_loading():
     :func:`mmkd_transfer.checkpoint_io.load_teacher_weights` (safe loader,
     strict, one-line report of the first missing/unexpected/mis-shaped keys)
     and add the keyword ``teacher_ckpt_strict`` (default True; False loads a
-    partial checkpoint and warns about what did not fit).
+    partial checkpoint and warns about what did not fit). A recorder whose
+    source names no module is reported with its side (student or teacher).
     """
     import functools
 
@@ -310,7 +311,22 @@ def patch_strict_teacher_loading():
         # build everything with no checkpoint, then load it ourselves (still
         # inside __init__, so subclasses that read teacher weights after
         # super().__init__, like OverhaulFeatureDistillation, see them)
-        original(self, distiller, teacher, None, *args, **kwargs)
+        try:
+            original(self, distiller, teacher, None, *args, **kwargs)
+        except ValueError as err:
+            # say whose recorder names an unknown source: student/teacher
+            # models often share class names (ImageClassifier)
+            owners = [
+                f'{side} recorder {name!r}' for side in ('student', 'teacher')
+                for name, recorder in dict(
+                    distiller.get(f'{side}_recorders') or {}).items()
+                if isinstance(recorder, dict)
+                and f'"{recorder.get("source")}"' in str(err)
+            ] if isinstance(distiller, dict) else []
+            if not owners:
+                raise
+            raise ValueError(
+                f'{type(self).__name__}, {owners[0]}: {err}') from err
         if teacher_ckpt:
             from mmkd_transfer.checkpoint_io import load_teacher_weights
             load_teacher_weights(

@@ -151,6 +151,7 @@ def test_build_errors_come_before_the_config_dump(tmp_path):
     assert 'Traceback' not in result.stderr
     error = [ln for ln in result.stderr.splitlines() if ': error: ' in ln]
     assert len(error) == 1 and '"head.fcc"' in error[0], result.stderr[-3000:]
+    assert "SingleTeacherDistill, student recorder 'fc': " in error[0]
     assert 'Config:' not in result.stdout + result.stderr
 
 
