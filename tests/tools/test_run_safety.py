@@ -123,23 +123,34 @@ def _tool(*args, env=ENV):
                           capture_output=True, text=True, timeout=300)
 
 
-def test_tools_print_a_known_error_as_one_line(tmp_path):
+def test_tools_print_a_known_error_as_one_line(tmp_path, capsys,
+                                               monkeypatch):
+    import test as test_tool
+
+    from mmkd_transfer.checkpoint_io import CheckpointError
+    from mmkd_transfer.cli import run_tool
     text_file = tmp_path / 'notes.pth'
     text_file.write_text('not a checkpoint\n')
-    result = _tool(osp.join(REPO, 'tools', 'test.py'),
-                   config_path(*STUDENT), str(text_file))
-    assert result.returncode == 1
-    lines = result.stderr.strip().splitlines()
-    assert lines == [f"test.py: error: {str(text_file)!r} is not a PyTorch "
-                     "checkpoint (it starts with b'not a checkp', not a "
-                     'torch.save header): pass the .pth file written by '
-                     'training or by torch.save.'], result.stderr[-3000:]
-    debug = _tool(osp.join(REPO, 'tools', 'test.py'), config_path(*STUDENT),
-                  str(text_file), env=dict(ENV, MMKD_DEBUG='1'))
-    assert debug.returncode == 1 and 'Traceback' in debug.stderr
+    argv = [config_path(*STUDENT), str(text_file)]
+    monkeypatch.setattr(sys, 'argv', ['tools/test.py'] + argv)
+    monkeypatch.delenv('MMKD_DEBUG', raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        run_tool(test_tool.main, argv)
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err == (
+        f"test.py: error: {str(text_file)!r} is not a PyTorch checkpoint (it "
+        "starts with b'not a checkp', not a torch.save header): pass the "
+        '.pth file written by training or by torch.save.\n')
+    # --debug or MMKD_DEBUG=1: the exception itself, traceback included
+    with pytest.raises(CheckpointError):
+        run_tool(test_tool.main, argv + ['--debug'])
+    monkeypatch.setenv('MMKD_DEBUG', '1')
+    with pytest.raises(CheckpointError):
+        run_tool(test_tool.main, argv)
 
 
 def test_build_errors_come_before_the_config_dump(tmp_path):
+    # a real process: exit status, stderr, stdout as the user sees them
     cfg = tmp_path / 'typo.py'
     cfg.write_text(
         f"_base_ = [{config_path('kd', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py')!r}]\n"  # noqa: E501
