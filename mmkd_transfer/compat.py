@@ -274,6 +274,73 @@ def patch_recorder_source_errors():
     return True
 
 
+# --------------------------------------------------------------------------
+# strict, safe teacher loading in MMRazor's single-teacher algorithms
+# (kept self-contained: one function, no shared helpers)
+# --------------------------------------------------------------------------
+def patch_strict_teacher_loading():
+    """MMRazor's ``SingleTeacherDistill`` loads ``teacher_ckpt`` strictly.
+
+    MMRazor 1.0.0's ``SingleTeacherDistill`` (and its subclasses
+    ``FpnTeacherDistill``, ``OverhaulFeatureDistillation``) load the teacher
+    with mmengine's ``load_checkpoint(strict=False)``: a checkpoint of
+    another model, an exported student or a non-state-dict only logs
+    "size mismatch"/"missing keys" lines and training goes on with a random
+    teacher. No upstream issue asks for strict loading; related reports of
+    silently wrong teachers: open-mmlab/mmrazor#456, #603 (and PR #452 on
+    teacher loading). We load the teacher through
+    :func:`mmkd_transfer.checkpoint_io.load_teacher_weights` (safe loader,
+    strict, one-line report of the first missing/unexpected/mis-shaped keys)
+    and add the keyword ``teacher_ckpt_strict`` (default True; False loads a
+    partial checkpoint and warns about what did not fit). A recorder whose
+    source names no module is reported with its side (student or teacher).
+    """
+    import functools
+
+    from mmrazor.models.algorithms.distill.configurable import \
+        single_teacher_distill as algorithm_mod
+
+    algorithm_cls = algorithm_mod.SingleTeacherDistill
+    original = algorithm_cls.__init__
+    if getattr(original, '_mmkd_wrapped', False):
+        return True
+
+    @functools.wraps(original)
+    def __init__(self, distiller, teacher, teacher_ckpt=None, *args,
+                 teacher_ckpt_strict=True, **kwargs):
+        # build everything with no checkpoint, then load it ourselves (still
+        # inside __init__, so subclasses that read teacher weights after
+        # super().__init__, like OverhaulFeatureDistillation, see them)
+        try:
+            original(self, distiller, teacher, None, *args, **kwargs)
+        except ValueError as err:
+            # say whose recorder names an unknown source: student/teacher
+            # models often share class names (ImageClassifier)
+            owners = [
+                f'{side} recorder {name!r}' for side in ('student', 'teacher')
+                for name, recorder in dict(
+                    distiller.get(f'{side}_recorders') or {}).items()
+                if isinstance(recorder, dict)
+                and f'"{recorder.get("source")}"' in str(err)
+            ] if isinstance(distiller, dict) else []
+            if not owners:
+                raise
+            raise ValueError(
+                f'{type(self).__name__}, {owners[0]}: {err}') from err
+        if teacher_ckpt:
+            from mmkd_transfer.checkpoint_io import load_teacher_weights
+            load_teacher_weights(
+                self.teacher, teacher_ckpt, strict=teacher_ckpt_strict,
+                what=f'the teacher of {type(self).__name__}',
+                opt_out='model.teacher_ckpt_strict=False')
+            # keep Runner.init_weights() from re-initialising the teacher
+            self.teacher._is_init = True
+
+    __init__._mmkd_wrapped = True
+    algorithm_cls.__init__ = __init__
+    return True
+
+
 def apply_all():
     """Apply every patch; safe to call many times."""
     applied = {}
@@ -282,4 +349,5 @@ def apply_all():
     applied['safe_checkpoint_types'] = patch_safe_checkpoint_types()
     applied['cpu_distributed'] = patch_cpu_distributed()
     applied['recorder_source_errors'] = patch_recorder_source_errors()
+    applied['strict_teacher_loading'] = patch_strict_teacher_loading()
     return applied
