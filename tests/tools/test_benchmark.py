@@ -109,7 +109,7 @@ def test_kd_config_report(tmp_path):
     # the config names a teacher checkpoint that does not exist here: the
     # benchmark drops it (an untrained teacher costs the same) without
     # touching the caller's config
-    assert cfg.model.teacher_ckpt.endswith('epoch_30.pth')
+    assert cfg.model.teachers.teacher.ckpt.endswith('epoch_30.pth')
     report = bench.measure_distillation(algorithm, optim_wrapper, data,
                                         iters=2, warmup=1)
 
@@ -188,7 +188,8 @@ def test_config_mode_through_the_cli(capsys):
     assert report['config'] == KD and report['batch_size'] == 2
     assert report['peak_memory'] == {}
     out = capsys.readouterr().out
-    assert out.startswith(f'## {KD} (SingleTeacherDistill)')
+    # (after the log line that the untrained teacher has no checkpoint)
+    assert f'## {KD} (MultiTeacherDistill)' in out.splitlines()
     assert '| distill_step / student_step |' in out
 
 
