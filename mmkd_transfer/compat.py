@@ -590,6 +590,35 @@ def _point_mmrazor_at_mmpretrain():
         _wrap_once(module, 'import_modules_from_strings', import_wrapper)
 
 
+def _scope_classifier_preprocessor():
+    """mmpretrain's ``ImageClassifier`` finds its default preprocessor from
+    any scope, as mmcls 1.x's did.
+
+    mmcls 1.x defaulted to ``'mmcls.ClsDataPreprocessor'``; mmpretrain 1.2
+    defaults to the bare ``'ClsDataPreprocessor'``, which is not found when
+    the classifier is built inside an MMRazor algorithm (``_scope_='mmrazor'``),
+    as MMRazor's mmcls configs do (e.g. BYOT).
+    """
+    import inspect
+
+    from mmpretrain.models.classifiers.image import ImageClassifier
+
+    def init_wrapper(original):
+        signature = inspect.signature(original)
+
+        def __init__(self, *args, **kwargs):
+            bound = signature.bind(self, *args, **kwargs)
+            preprocessor = bound.arguments.get('data_preprocessor') or {}
+            if isinstance(preprocessor, dict) and 'type' not in preprocessor:
+                preprocessor = dict(preprocessor,
+                                    type='mmpretrain.ClsDataPreprocessor')
+            bound.arguments['data_preprocessor'] = preprocessor
+            original(*bound.args, **bound.kwargs)
+        return __init__
+
+    _wrap_once(ImageClassifier, '__init__', init_wrapper)
+
+
 def patch_mmcls_to_mmpretrain():
     """Run mmcls 1.x-era MMRazor projects on mmpretrain (patch 5)."""
     if not mmcls_is_replaced_by_mmpretrain():
@@ -599,6 +628,7 @@ def patch_mmcls_to_mmpretrain():
     _alias_mmcls_config_paths()
     _alias_mmcls_scope()
     _alias_mmcls_type_names()
+    _scope_classifier_preprocessor()
     if _installed_version('mmrazor') is not None:
         _point_mmrazor_at_mmpretrain()
     _APPLIED.add('mmcls_to_mmpretrain')

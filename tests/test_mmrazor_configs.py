@@ -52,7 +52,15 @@ BASE_ONLY = {
     'mmcls/crd/datasets/crd_cifar10_bs16.py',
 }
 # Configs that cannot build for reasons outside this project.
-CANNOT_BUILD = {}
+CANNOT_BUILD = {
+    'mmcls/deit/deit-base_regnety160_pt-16xb64_in1k.py':
+    'its teacher is a timm RegNetY-160 (TIMMBackbone): needs the timm '
+    'package, which this stack does not install, and downloads its weights',
+    'mmdet/cwd/cwd_fpn_frcnn_r101_frcnn_r50_1x_coco.py':
+    'its cfg_paths name mmdet 2.x files (faster_rcnn/faster_rcnn_r50_fpn_1x_'
+    'coco.py, faster_rcnn_r101_fpn_2x_coco.py) that mmdet 3 renamed '
+    '(faster-rcnn_...); a copy with the new names builds',
+}
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +82,7 @@ def test_all_shipped_task_configs_are_covered():
 
 
 def load(rel_path):
+    # the path MMRazor users write: mmrazor::distill/<task>/...
     return check_tool.load_config(f'mmrazor::distill/{rel_path}',
                                   no_checkpoints=True)
 

@@ -5,8 +5,9 @@
                                         [--batch-size N] [--img-size S]
 
 Works for this project's configs and for existing MMRazor / mmcls-era configs
-(``mmrazor::distill/...`` paths too). It runs the same config checks as
-``tools/train.py``, builds the model (a distillation algorithm builds its
+(``mmrazor::distill/...`` paths too). It runs the config checks of
+``tools/train.py`` (a missing dataset is only a note unless ``--real-batch``
+needs it), builds the model (a distillation algorithm builds its
 teacher and student, loads ``teacher_ckpt`` and registers its recorders),
 then feeds it one batch through the data preprocessor and the loss forward,
 and prints a short summary. By default the batch is a small dummy batch of
@@ -45,8 +46,8 @@ def parse_args(argv=None):
 def strip_checkpoints(node):
     """Drop teacher checkpoints and pretrained weights from a config, in place.
 
-    Removes ``teacher_ckpt`` / ``ckpt_path`` / ``init_cfg`` entries of type
-    ``Pretrained`` and turns ``pretrained`` settings off, so building the
+    Removes ``teacher_ckpt`` / ``ckpt_path`` keys and ``init_cfg`` entries of
+    type ``Pretrained``, and turns ``pretrained`` settings off, so building the
     model reads and downloads nothing.
     """
     if isinstance(node, list):
@@ -56,8 +57,7 @@ def strip_checkpoints(node):
     if not isinstance(node, dict):
         return
     for key in ('teacher_ckpt', 'ckpt_path'):
-        if key in node:
-            node[key] = None
+        node.pop(key, None)  # MMRazor loads a ckpt_path that is present
     if 'pretrained' in node:
         node['pretrained'] = False if isinstance(node['pretrained'],
                                                  bool) else None
@@ -160,7 +160,7 @@ def dummy_batch(task, batch_size=2, img_size=None, seed=0):
     if task == 'detection':
         from mmdet.testing import demo_mm_inputs
         torch.manual_seed(seed)
-        return demo_mm_inputs(batch_size, image_shapes=[(3, size, size)],
+        return demo_mm_inputs(batch_size, image_shapes=[(3, size, size)] * batch_size,
                               num_items=[2] * batch_size, num_classes=2,
                               with_mask=True)
     inputs = [
@@ -238,9 +238,20 @@ def check(config, cfg_options=None, no_checkpoints=False, real_batch=False,
     """
     import math
 
-    from mmkd_transfer.config_checks import check_config
+    from mmkd_transfer.config_checks import (ConfigError, check_custom_import,
+                                             check_dataset_paths,
+                                             check_teacher_checkpoints)
     cfg = load_config(config, cfg_options, no_checkpoints)
-    check_config(cfg)
+    check_custom_import(cfg)
+    check_teacher_checkpoints(cfg)
+    notes = []
+    try:
+        check_dataset_paths(cfg)
+    except ConfigError as err:
+        if real_batch:
+            raise
+        # a dummy batch does not need the data; training will
+        notes.append(f'note: {err}')
     model = build_model(cfg)
     task = 'dataloader' if real_batch else model_task(model)
     batch = first_batch(cfg) if real_batch else dummy_batch(
@@ -249,7 +260,14 @@ def check(config, cfg_options=None, no_checkpoints=False, real_batch=False,
     bad = [name for name, value in losses.items() if not math.isfinite(value)]
     if bad:
         raise FloatingPointError(f'non-finite losses {bad} on the first batch')
-    return summary(model, task, losses)
+    return summary(model, task, losses) + notes
+
+
+def _where(err):
+    """``file:line`` where an exception was raised."""
+    import traceback
+    frame = traceback.extract_tb(err.__traceback__)[-1]
+    return f'at {frame.filename}:{frame.lineno}'
 
 
 def main(argv=None):
@@ -259,7 +277,7 @@ def main(argv=None):
                       args.real_batch, args.batch_size, args.img_size)
     except Exception as err:  # one line, whatever failed
         message = str(err).strip().splitlines()
-        first = message[0] if message else ''
+        first = message[0] if message else f'(no message) {_where(err)}'
         print(f'check_config: {osp.basename(args.config)}: FAILED: '
               f'{type(err).__name__}: {first}', file=sys.stderr)
         return 1

@@ -84,7 +84,6 @@ def test_strip_checkpoints_turns_every_download_off():
             pretrained='https://x/p.pth'))
     tool.strip_checkpoints(cfg)
     assert cfg == dict(
-        teacher_ckpt=None,
         architecture=dict(cfg_path='mmcls::a.py', pretrained=False),
         teacher=dict(
             backbone=dict(init_cfg=None),
