@@ -137,6 +137,7 @@ def patch_mmrazor_quantization_import():
 def history_buffer_getattr(obj, name):
     """``getattr`` restricted to HistoryBuffer's statistics methods."""
     from mmengine.logging import HistoryBuffer
+
     # The four built-in statistics are added lazily by HistoryBuffer.__init__.
     allowed = {'min', 'max', 'current', 'mean'}
     allowed.update(HistoryBuffer._statistics_methods)
@@ -198,7 +199,7 @@ def _refusal_message(filename, err):
 
 
 def patch_safe_checkpoint_types():
-    """Allow-list runner checkpoint types; clear error for the rest (patch 2)."""
+    """Allow-list runner checkpoint types, clear error for others (patch 2)."""
     import torch
     if _version_tuple(torch.__version__) < (2, 4, 0):
         return False
@@ -268,7 +269,7 @@ def patch_cpu_distributed():
 
     def ddp_init(self, module, detect_anomalous_params=False, **kwargs):
         params = list(module.parameters())
-        on_cpu = all(p.device.type == 'cpu' for p in params) if params else True
+        on_cpu = all(p.device.type == 'cpu' for p in params)
         if on_cpu and kwargs.get('device_ids') is not None:
             # torch rejects device_ids for CPU modules.
             kwargs['device_ids'] = None
@@ -517,8 +518,7 @@ def _point_mmrazor_at_mmpretrain():
 
     from mmpretrain.datasets.transforms import formatting as pt_formatting
     from mmpretrain.models import ImageClassifier, VisionTransformerClsHead
-    from mmpretrain.models.losses.cross_entropy_loss import \
-        soft_cross_entropy
+    from mmpretrain.models.losses.cross_entropy_loss import soft_cross_entropy
     from mmpretrain.structures import DataSample
 
     # (mmrazor module, name) -> the mmpretrain object for the placeholder
@@ -596,8 +596,8 @@ def _scope_classifier_preprocessor():
 
     mmcls 1.x defaulted to ``'mmcls.ClsDataPreprocessor'``; mmpretrain 1.2
     defaults to the bare ``'ClsDataPreprocessor'``, which is not found when
-    the classifier is built inside an MMRazor algorithm (``_scope_='mmrazor'``),
-    as MMRazor's mmcls configs do (e.g. BYOT).
+    the classifier is built inside an MMRazor algorithm
+    (``_scope_='mmrazor'``), as MMRazor's mmcls configs do (e.g. BYOT).
     """
     import inspect
 

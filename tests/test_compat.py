@@ -245,8 +245,9 @@ def test_renamed_mmcls_config_loads_the_mmpretrain_file(tmp_path):
 def test_mmcls_cfg_path_builds_the_mmpretrain_model():
     from mmpretrain.models import ImageClassifier, ResNet_CIFAR
     from mmrazor.registry import MODELS
-    model = MODELS.build(dict(cfg_path='mmcls::resnet/resnet18_8xb16_cifar10.py',
-                              pretrained=False))
+    model = MODELS.build(
+        dict(cfg_path='mmcls::resnet/resnet18_8xb16_cifar10.py',
+             pretrained=False))
     assert type(model) is ImageClassifier
     assert type(model.backbone) is ResNet_CIFAR
 
@@ -317,8 +318,8 @@ def test_pack_crd_cls_inputs_packs_mmpretrain_data_samples():
 def test_mmcls_demo_inputs_use_mmpretrain():
     from mmpretrain.models import ImageClassifier
     from mmpretrain.structures import DataSample
-    from mmrazor.models.task_modules.demo_inputs import (
-        DefaultMMClsDemoInput, defaul_demo_inputs)
+    from mmrazor.models.task_modules.demo_inputs import (DefaultMMClsDemoInput,
+                                                         defaul_demo_inputs)
     from mmrazor.models.task_modules.demo_inputs.default_demo_inputs import \
         get_default_demo_input_class
     model = ImageClassifier(

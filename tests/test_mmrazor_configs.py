@@ -30,8 +30,8 @@ def _load_check_config_tool():
 check_tool = _load_check_config_tool()
 
 DISTILL_DIR = osp.join(
-    osp.dirname(importlib.util.find_spec('mmrazor').origin), '.mim',
-    'configs', 'distill')
+    osp.dirname(importlib.util.find_spec('mmrazor').origin), '.mim', 'configs',
+    'distill')
 TASK_DIRS = ('mmcls', 'mmdet', 'mmseg')
 
 
@@ -75,16 +75,18 @@ def _no_network(monkeypatch):
 
 def test_all_shipped_task_configs_are_covered():
     # 20 classification, 11 detection and 1 segmentation config in 1.0.0
-    counts = {t: sum(c.startswith(t + '/') for c in CONFIGS)
-              for t in TASK_DIRS}
+    counts = {
+        t: sum(c.startswith(t + '/') for c in CONFIGS)
+        for t in TASK_DIRS
+    }
     assert counts == {'mmcls': 20, 'mmdet': 11, 'mmseg': 1}
     assert set(CANNOT_BUILD) <= set(CONFIGS)
 
 
 def load(rel_path):
     # the path MMRazor users write: mmrazor::distill/<task>/...
-    return check_tool.load_config(f'mmrazor::distill/{rel_path}',
-                                  no_checkpoints=True)
+    return check_tool.load_config(
+        f'mmrazor::distill/{rel_path}', no_checkpoints=True)
 
 
 @pytest.mark.parametrize('rel_path', CONFIGS)
@@ -100,8 +102,11 @@ def test_shipped_config_loads_and_builds(rel_path):
     assert isinstance(model, BaseAlgorithm)
     student = model.architecture
     task = check_tool.model_task(model)
-    assert task == {'mmcls': 'classification', 'mmdet': 'detection',
-                    'mmseg': 'segmentation'}[rel_path.split('/')[0]]
+    assert task == {
+        'mmcls': 'classification',
+        'mmdet': 'detection',
+        'mmseg': 'segmentation'
+    }[rel_path.split('/')[0]]
     if rel_path.startswith('mmcls/'):
         # the mmcls-era student is mmpretrain's classifier
         assert type(student).__module__.startswith('mmpretrain.')
@@ -113,8 +118,10 @@ def test_shipped_config_loads_and_builds(rel_path):
 
 # One knowledge-distillation config per task trains two iterations.
 TRAINED = {
-    'classification': 'mmcls/kd/kd_logits_resnet34_resnet18_8xb32_in1k.py',
-    'detection': 'mmdet/cwd/cwd_fpn_retina_r101_retina_r50_1x_coco.py',
+    'classification':
+    'mmcls/kd/kd_logits_resnet34_resnet18_8xb32_in1k.py',
+    'detection':
+    'mmdet/cwd/cwd_fpn_retina_r101_retina_r50_1x_coco.py',
     'segmentation': ('mmseg/cwd/cwd_logits_pspnet_r101-d8_pspnet_r18-d8_'
                      '4xb2-80k_cityscapes-512x1024.py'),
 }
@@ -142,15 +149,17 @@ def test_kd_config_trains_two_iterations(task):
         batch = check_tool.dummy_batch(task, batch_size=2, seed=step)
         log_vars = model.train_step(batch, optim_wrapper)
         assert all(math.isfinite(float(v)) for v in log_vars.values())
-        distill_losses.append(
-            {k: float(v)
-             for k, v in log_vars.items() if k.startswith('distill.')})
+        distill_losses.append({
+            k: float(v)
+            for k, v in log_vars.items() if k.startswith('distill.')
+        })
     assert distill_losses[0], f'no distillation loss in {list(log_vars)}'
     # (a distillation loss on a 1x1 feature map can be exactly 0)
     assert sum(distill_losses[0].values()) > 0
     # the student learned, the frozen teacher did not move
-    assert any(not torch.equal(a, b) for a, b in zip(
-        student_before, model.architecture.parameters()))
+    assert any(
+        not torch.equal(a, b)
+        for a, b in zip(student_before, model.architecture.parameters()))
     assert all(
         torch.equal(a, b)
         for a, b in zip(teacher_before, model.teacher.parameters()))

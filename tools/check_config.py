@@ -30,16 +30,26 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Build a config\'s model and run one forward.')
     parser.add_argument('config', help='config file or package::path')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override settings, key=value')
-    parser.add_argument('--no-checkpoints', action='store_true',
-                        help='skip teacher_ckpt and Pretrained weights')
-    parser.add_argument('--real-batch', action='store_true',
-                        help='use the first train_dataloader batch')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings, key=value')
+    parser.add_argument(
+        '--no-checkpoints',
+        action='store_true',
+        help='skip teacher_ckpt and Pretrained weights')
+    parser.add_argument(
+        '--real-batch',
+        action='store_true',
+        help='use the first train_dataloader batch')
     parser.add_argument('--batch-size', type=int, default=2)
-    parser.add_argument('--img-size', type=int, default=None,
-                        help='side of the dummy images (default: 32 for '
-                        'classification, 64 otherwise)')
+    parser.add_argument(
+        '--img-size',
+        type=int,
+        default=None,
+        help='side of the dummy images (default: 32 for '
+        'classification, 64 otherwise)')
     return parser.parse_args(argv)
 
 
@@ -82,8 +92,7 @@ def resolve_config_path(config):
     from mmengine.utils import get_installed_path
 
     from mmkd_transfer.compat import mmcls_cfg_path_to_mmpretrain
-    package, _, rel_path = mmcls_cfg_path_to_mmpretrain(config).partition(
-        '::')
+    package, _, rel_path = mmcls_cfg_path_to_mmpretrain(config).partition('::')
     path = osp.join(
         get_installed_path(MODULE2PACKAGE.get(package, package)), '.mim',
         'configs', rel_path)
@@ -95,8 +104,9 @@ def resolve_config_path(config):
 
 def load_config(config, cfg_options=None, no_checkpoints=False):
     """Read a config with the plugin's fixes in force."""
-    import mmkd_transfer  # noqa: F401  (compat fixes: mmcls:: paths, ...)
     from mmengine.config import Config
+
+    import mmkd_transfer  # noqa: F401  (compat fixes: mmcls:: paths, ...)
     cfg = Config.fromfile(resolve_config_path(config))
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
@@ -124,8 +134,8 @@ def build_model(cfg):
 def model_task(model):
     """The task of a model or of a distillation algorithm's student."""
     student = getattr(model, 'architecture', model)
-    checks = (('mmdet.models', 'BaseDetector', 'detection'),
-              ('mmseg.models', 'BaseSegmentor', 'segmentation'),
+    checks = (('mmdet.models', 'BaseDetector',
+               'detection'), ('mmseg.models', 'BaseSegmentor', 'segmentation'),
               ('mmpretrain.models', 'BaseClassifier', 'classification'))
     import importlib
     for module_name, cls_name, task in checks:
@@ -160,15 +170,22 @@ def dummy_batch(task, batch_size=2, img_size=None, seed=0):
     if task == 'detection':
         from mmdet.testing import demo_mm_inputs
         torch.manual_seed(seed)
-        return demo_mm_inputs(batch_size, image_shapes=[(3, size, size)] * batch_size,
-                              num_items=[2] * batch_size, num_classes=2,
-                              with_mask=True)
+        return demo_mm_inputs(
+            batch_size,
+            image_shapes=[(3, size, size)] * batch_size,
+            num_items=[2] * batch_size,
+            num_classes=2,
+            with_mask=True)
     inputs = [
-        torch.randint(0, 256, (3, size, size), generator=generator,
-                      dtype=torch.uint8) for _ in range(batch_size)
+        torch.randint(
+            0, 256, (3, size, size), generator=generator, dtype=torch.uint8)
+        for _ in range(batch_size)
     ]
-    meta = dict(img_shape=(size, size), ori_shape=(size, size),
-                pad_shape=(size, size), scale_factor=(1.0, 1.0))
+    meta = dict(
+        img_shape=(size, size),
+        ori_shape=(size, size),
+        pad_shape=(size, size),
+        scale_factor=(1.0, 1.0))
     if task == 'classification':
         from mmpretrain.structures import DataSample
         samples = [
@@ -181,8 +198,8 @@ def dummy_batch(task, batch_size=2, img_size=None, seed=0):
         samples = []
         for _ in range(batch_size):
             sample = SegDataSample(metainfo=meta)
-            sample.gt_sem_seg = PixelData(data=torch.randint(
-                0, 2, (1, size, size), generator=generator))
+            sample.gt_sem_seg = PixelData(
+                data=torch.randint(0, 2, (1, size, size), generator=generator))
             samples.append(sample)
     else:
         raise ValueError(f'task must be one of {TASKS}, got {task!r}')
@@ -224,13 +241,17 @@ def summary(model, task, losses):
             name = 'student' if role == 'architecture' else role
             lines.append(f'{name}: {type(part).__name__}, '
                          f'{count_params(part) / 1e6:.2f}M parameters')
-    lines.append('losses: ' + ', '.join(
-        f'{name}={value:.4g}' for name, value in losses.items()))
+    lines.append('losses: ' + ', '.join(f'{name}={value:.4g}'
+                                        for name, value in losses.items()))
     return lines
 
 
-def check(config, cfg_options=None, no_checkpoints=False, real_batch=False,
-          batch_size=2, img_size=None):
+def check(config,
+          cfg_options=None,
+          no_checkpoints=False,
+          real_batch=False,
+          batch_size=2,
+          img_size=None):
     """Build the model of ``config`` and run one loss forward.
 
     Returns:
@@ -278,8 +299,10 @@ def main(argv=None):
     except Exception as err:  # one line, whatever failed
         message = str(err).strip().splitlines()
         first = message[0] if message else f'(no message) {_where(err)}'
-        print(f'check_config: {osp.basename(args.config)}: FAILED: '
-              f'{type(err).__name__}: {first}', file=sys.stderr)
+        print(
+            f'check_config: {osp.basename(args.config)}: FAILED: '
+            f'{type(err).__name__}: {first}',
+            file=sys.stderr)
         return 1
     for line in lines:
         print(line)

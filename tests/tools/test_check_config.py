@@ -18,7 +18,8 @@ def _load_tool():
 
 tool = _load_tool()
 KD = config_path('kd', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py')
-MMRAZOR_KD = 'mmrazor::distill/mmcls/kd/kd_logits_resnet34_resnet18_8xb32_in1k.py'
+MMRAZOR_KD = ('mmrazor::distill/mmcls/kd/'
+              'kd_logits_resnet34_resnet18_8xb32_in1k.py')
 
 
 @pytest.fixture
