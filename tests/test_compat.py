@@ -216,6 +216,19 @@ def test_mmcls_configs_fail_to_load_without_the_fix():
     assert 'mmcls is not installed' in result.stderr
 
 
+def test_mmcls_configs_load_under_the_import_hook():
+    # What MMRazor's tools/train.py does (mim train mmrazor CONFIG): import
+    # mmrazor, then read the config; nothing imports the plugin by hand.
+    code = ('import sys\n'
+            'from mmrazor.utils import register_all_modules\n'
+            'from mmengine.config import Config\n'
+            f'cfg = Config.fromfile({MMRAZOR_KD_CLS!r})\n'
+            'assert "mmkd_transfer" in sys.modules\n'
+            'assert cfg.default_scope == "mmpretrain"\n')
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 def test_mmcls_base_configs_load_from_mmpretrain():
     from mmengine.config import Config
     cfg = Config.fromfile(MMRAZOR_KD_CLS)
