@@ -20,6 +20,7 @@ stderr and exit status 1.
 import argparse
 import os.path as osp
 import sys
+import urllib.error
 
 from mmengine.config import DictAction
 
@@ -299,6 +300,9 @@ def main(argv=None):
     except Exception as err:  # one line, whatever failed
         message = str(err).strip().splitlines()
         first = message[0] if message else f'(no message) {_where(err)}'
+        if isinstance(err, (urllib.error.URLError, ConnectionError)):
+            first += (' (a download failed: --no-checkpoints skips teacher '
+                      'checkpoints and pretrained weights)')
         print(
             f'check_config: {osp.basename(args.config)}: FAILED: '
             f'{type(err).__name__}: {first}',

@@ -26,7 +26,8 @@ MMRAZOR_KD = ('mmrazor::distill/mmcls/kd/'
 def no_network(monkeypatch):
 
     def refuse(self, address):
-        raise AssertionError(f'network access to {address} during a test')
+        # what an offline machine answers (urllib turns it into URLError)
+        raise ConnectionRefusedError(f'network access to {address} refused')
 
     monkeypatch.setattr(socket.socket, 'connect', refuse)
 
@@ -106,3 +107,12 @@ def test_dummy_batches_are_seeded_and_shaped(task):
 def test_unknown_task_is_refused():
     with pytest.raises(ValueError, match='task must be one of'):
         tool.dummy_batch('pose')
+
+
+def test_a_failed_download_names_the_option_that_skips_it(capsys, no_network):
+    # the config's teacher_ckpt is an https URL; the network is refused
+    status = tool.main([MMRAZOR_KD])
+    err = capsys.readouterr().err.strip()
+    assert status == 1 and '\n' not in err
+    assert err.endswith('(a download failed: --no-checkpoints skips teacher '
+                        'checkpoints and pretrained weights)')
