@@ -364,6 +364,15 @@ def test_recorders_and_deliveries_find_mmcls_paths_in_mmpretrain():
     with delivery:
         assert ce.soft_cross_entropy is not original
     assert ce.soft_cross_entropy is original
+    # a method path: module, class, method
+    from mmpretrain.models.heads import ClsHead
+    from mmrazor.models.task_modules.delivery import MethodOutputsDelivery
+    method = ClsHead.pre_logits
+    delivery = MethodOutputsDelivery(
+        max_keep_data=1, method_path='mmcls.models.heads.ClsHead.pre_logits')
+    with delivery:
+        assert ClsHead.pre_logits is not method
+    assert ClsHead.pre_logits is method
 
 
 def test_mmcls_patch_only_without_mmcls(monkeypatch):

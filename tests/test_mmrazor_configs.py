@@ -172,3 +172,39 @@ def test_kd_config_trains_two_iterations(task):
     assert all(
         torch.equal(a, b)
         for a, b in zip(teacher_before, model.teacher.parameters()))
+
+
+def test_mmcls_kd_config_trains_through_the_runner(tmp_path):
+    """The whole mmcls-era config through mmengine's Runner; only the data
+    (the embedded digits, packed by the mmcls-era ``PackClsInputs``) and the
+    length change, validation included."""
+    from mmengine.runner import Runner
+    cfg = load(TRAINED['classification'])
+    digits = dict(
+        type='DigitsClsDataset',
+        img_size=32,
+        pipeline=[dict(type='PackClsInputs')])
+    loader = dict(batch_size=4, num_workers=0, persistent_workers=False)
+    cfg.train_dataloader = dict(
+        loader,
+        dataset=dict(digits, split='train'),
+        sampler=dict(type='DefaultSampler', shuffle=True))
+    cfg.val_dataloader = dict(
+        loader,
+        dataset=dict(digits, split='val', indices=8),
+        sampler=dict(type='DefaultSampler', shuffle=False))
+    cfg.train_cfg = dict(
+        type='IterBasedTrainLoop', max_iters=2, val_interval=2)
+    cfg.param_scheduler = []
+    cfg.default_hooks.checkpoint = None
+    cfg.default_hooks.logger.interval = 1
+    cfg.test_dataloader = cfg.test_evaluator = cfg.test_cfg = None
+    cfg.work_dir = str(tmp_path)
+    cfg.randomness = dict(seed=0)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 2
+    scalars = runner.message_hub.log_scalars
+    assert math.isfinite(scalars['train/distill.loss_kl'].current())
+    # SingleTeacherDistillValLoop reports the student and the teacher
+    assert {'val/accuracy/top1', 'val/teacher.accuracy/top1'} <= set(scalars)
