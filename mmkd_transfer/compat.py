@@ -342,12 +342,6 @@ MMCLS_RENAMED_TYPES = {
     'transform': {'PackClsInputs': 'PackInputs'},
     'visualizer': {'ClsVisualizer': 'UniversalVisualizer'},
 }
-# Names MMRazor imports from mmcls modules, where mmpretrain renamed them:
-# {mmcls name: (mmpretrain module, mmpretrain name)}.
-MMCLS_RENAMED_OBJECTS = {
-    'ClsDataSample': ('mmpretrain.structures', 'DataSample'),
-    'PackClsInputs': ('mmpretrain.datasets.transforms', 'PackInputs'),
-}
 
 
 def mmcls_is_replaced_by_mmpretrain():
@@ -413,7 +407,7 @@ def _alias_mmcls_config_paths():
             if package == 'mmcls':
                 raise ModuleNotFoundError(
                     'mmcls is not installed and is not installed on demand '
-                    '(mmcls 1.x needs mmcv < 2.1 and torch 1.x); '
+                    '(mmcls 1.x needs mmcv < 2.1.0); '
                     'mmkd_transfer maps mmcls:: configs to mmpretrain. '
                     'Fix: install mmpretrain.')
             return original(package)
@@ -454,9 +448,9 @@ def _alias_mmcls_scope():
 def _alias_mmcls_type_names():
     """mmcls-era type names build the renamed mmpretrain classes.
 
-    The aliases are added to mmpretrain's registries after they import
-    their modules (lazily, on the first lookup), so importing the plugin
-    does not import all of mmpretrain.
+    The aliases are added to mmpretrain's registries on their first lookup,
+    right after the registry imported its modules (which registers the new
+    names), whatever the order in which mmpretrain and the plugin load.
     """
     from mmengine.registry import Registry
 
