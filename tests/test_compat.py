@@ -299,6 +299,23 @@ def test_mmcls_type_names_build_the_renamed_mmpretrain_classes():
     assert MODELS.get('mmcls.ClsDataPreprocessor') is ClsDataPreprocessor
 
 
+def test_classifier_finds_its_default_preprocessor_from_mmrazor_scope():
+    # MMRazor's BYOT config builds mmcls.ImageClassifier inside a mmrazor
+    # algorithm, without a data preprocessor type.
+    from mmengine.registry import DefaultScope
+    from mmpretrain.models import ClsDataPreprocessor, ImageClassifier
+    from mmrazor.registry import MODELS
+    backbone = dict(type='mmcls.ResNet_CIFAR', depth=18)
+    with DefaultScope.overwrite_default_scope('mmrazor'):
+        model = MODELS.build(dict(type='mmcls.ImageClassifier',
+                                  backbone=backbone))
+        assert type(model.data_preprocessor) is ClsDataPreprocessor
+        # mmpretrain alone looks the bare name up in the mmrazor registry
+        original_init = ImageClassifier.__init__._mmkd_original
+        with pytest.raises(KeyError, match='ClsDataPreprocessor'):
+            original_init(ImageClassifier.__new__(ImageClassifier), backbone)
+
+
 def test_kd_soft_ce_loss_uses_mmpretrain_soft_cross_entropy():
     from mmrazor.models import KDSoftCELoss
     torch.manual_seed(0)
@@ -326,6 +343,22 @@ def test_pack_crd_cls_inputs_packs_mmpretrain_data_samples():
     assert sample.gt_label.tolist() == [3]
     assert sample.sample_idx.item() == 7
     assert sample.contrast_sample_idxs.tolist() == [1, 2]
+
+
+def test_mmrazor_classes_on_mmcls_bases_get_the_mmpretrain_bases():
+    from mmpretrain.models import ImageClassifier, VisionTransformerClsHead
+    from mmrazor.models.architectures.classifiers import \
+        SearchableImageClassifier
+    from mmrazor.models.architectures.heads import DeiTClsHead
+    from mmrazor.models.task_modules.tracer.loss_calculator import \
+        image_classifier_loss_calculator as calculator
+    assert issubclass(SearchableImageClassifier, ImageClassifier)
+    assert calculator.ImageClassifier is ImageClassifier
+    head = DeiTClsHead(num_classes=3, in_channels=8)
+    assert isinstance(head, VisionTransformerClsHead)
+    cls_token, dist_token = torch.randn(2, 8), torch.randn(2, 8)
+    scores = head([(None, cls_token, dist_token)])
+    assert torch.allclose(scores, head.layers.head(cls_token))
 
 
 def test_mmcls_demo_inputs_use_mmpretrain():
