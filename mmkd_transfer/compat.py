@@ -2,7 +2,7 @@
 
 Each patch is guarded by a version or feature check, idempotent, applied by
 :func:`apply_all` when ``mmkd_transfer`` is imported (and, through the import
-hook in :mod:`mmkd_transfer.import_hook`, before ``mmrazor`` is first imported
+hook in :mod:`mmkd_transfer_hook`, before ``mmrazor`` is first imported
 anywhere in an environment where that hook is installed), covered by a test in
 ``tests/test_compat.py`` and listed in the README with its upstream issue.
 
@@ -14,13 +14,17 @@ Patches:
    (``reverse2``/``reverse3``/``reverse_sequential_wrapper2`` and friends).
    Upstream: open-mmlab/mmrazor#615, #632, #652. We pre-register a stand-in for
    that package whose ``BackendConfigs`` are all ``None``; quantization then
-   fails with a clear message, distillation is unaffected.
+   fails with a clear :class:`QuantizationUnavailableError` (an
+   ``ImportError``, as MMRazor's placeholders raise, and a
+   ``RuntimeError``); distillation is unaffected.
 2. ``safe_checkpoint_types`` -- torch >= 2.6 loads with ``weights_only=True``;
    mmengine 0.10.7's runner checkpoints pickle ``HistoryBuffer``, numpy arrays
    and scalars, ``ConfigDict`` ... so resume and local ``load_checkpoint``
    fail. Upstream: open-mmlab/mmengine#1655 (PR #1650). We allow-list exactly
    those types (never ``weights_only=False``), and turn torch's refusal of
-   anything else into a one-line error that names the fix.
+   anything else into a one-line error that names the fix
+   (:class:`UnsafeCheckpointError`, still torch's
+   ``pickle.UnpicklingError`` and its opening words).
 3. ``cpu_distributed`` -- mmengine 0.10.7 always calls
    ``torch.cuda.set_device`` in ``_init_dist_pytorch`` and passes
    ``device_ids=[LOCAL_RANK]`` to DDP; both fail on a CPU-only machine
@@ -45,8 +49,9 @@ Patches:
    type names that mmpretrain renamed build the mmpretrain class
    (:data:`MMCLS_RENAMED_TYPES`), and MMRazor's own mmcls-backed pieces
    (``KDSoftCELoss``, ``PackCRDClsInputs``, the mmcls demo inputs, recorders
-   and deliveries with ``mmcls.`` paths) use mmpretrain's code. mmengine is
-   never asked to ``pip install mmcls``.
+   and deliveries with ``mmcls.`` paths) use mmpretrain's code; mmpretrain's
+   ``ImageClassifier`` finds its default data preprocessor from any scope,
+   as mmcls 1.x's did. mmengine is never asked to ``pip install mmcls``.
 """
 import importlib.metadata
 import pickle
