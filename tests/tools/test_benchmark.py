@@ -8,6 +8,8 @@ peaks equal the bytes a known function allocates.
 import importlib.util
 import json
 import math
+import os
+import os.path as osp
 import types
 
 import pytest
@@ -16,6 +18,8 @@ from conftest import REPO, config_path
 from mmengine.config import Config
 
 from mmkd_transfer.apis import benchmark as bench
+from mmkd_transfer.apis.benchmark import registry
+from mmkd_transfer.apis.benchmark.methods import afd_loss as afd_entry
 from mmkd_transfer.models.losses.afd_loss import AFDLoss
 
 KD = config_path('kd', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py')
@@ -160,23 +164,37 @@ def test_afd_extra_parameters_are_the_meta_network(tmp_path):
     assert rows[0]['params'] > 0
 
 
-def test_afd_loss_mode_through_the_cli(tmp_path):
+def test_afd_loss_entry_through_the_cli(tmp_path):
     out = tmp_path / 'afd.json'
-    report = _tool().main(['--afd-loss', '--batch-size', '2', '--iters', '2',
-                           '--warmup', '0', '--json', str(out)])
+    report = _tool().main([
+        '--entry', 'afd-loss', '--batch-size', '2', '--iters', '2',
+        '--warmup', '0', '--entry-options', 'qk_dim=16', '--json', str(out)
+    ])
+    assert report['entry'] == 'afd-loss' and report['qk_dim'] == 16
     assert json.loads(out.read_text())['afd_params'] == report['afd_params']
-    afd = AFDLoss(qk_dim=128)
-    afd.build_from_shapes(s_features=bench.WRN16_2_SHAPES,
-                          t_features=bench.WRN40_2_SHAPES)
+    afd = AFDLoss(qk_dim=16)
+    afd.build_from_shapes(s_features=afd_entry.WRN16_2_SHAPES,
+                          t_features=afd_entry.WRN40_2_SHAPES)
     assert report['afd_params'] == _numel(afd)
     assert list(report['times']) == ['afd_loss', 'at_loss']
     for summary in report['times'].values():
         _assert_summary(summary, 2)
     _assert_summary(report['ratios']['afd_loss / at_loss'], 2)
     assert (len(report['s_shapes']), len(report['t_shapes'])) == (6, 18)
-    text = bench.format_afd_report(report)
+    text = afd_entry.format_afd_report(report)
     for row in ('afd_loss', 'at_loss', 'afd_loss / at_loss'):
         assert f'| {row} |' in text
+
+
+def test_deprecated_afd_loss_flags_run_the_entry():
+    with pytest.warns(FutureWarning) as record:
+        args = _tool().parse_args(['--afd-loss', '--qk-dim', '8'])
+    assert [str(w.message) for w in record] == [
+        '--afd-loss is deprecated: use --entry afd-loss',
+        '--qk-dim is deprecated: use --entry-options qk_dim=8'
+    ]
+    assert args.entry == 'afd-loss'
+    assert args.entry_options == dict(qk_dim=8)
 
 
 def test_config_mode_through_the_cli(capsys):
@@ -192,9 +210,81 @@ def test_config_mode_through_the_cli(capsys):
     assert '| distill_step / student_step |' in out
 
 
-def test_cli_needs_exactly_one_of_config_and_afd_loss(capsys):
+def test_cli_needs_exactly_one_of_config_and_entry(capsys):
     tool = _tool()
-    for argv in ([], [KD, '--afd-loss'], ['--afd-loss', '--iters', '0']):
+    for argv in ([], [KD, '--entry', 'afd-loss'],
+                 ['--entry', 'afd-loss', '--iters', '0'],
+                 [KD, '--entry-options', 'qk_dim=8']):
         with pytest.raises(SystemExit):
             tool.parse_args(argv)
-    assert 'CONFIG or --afd-loss' in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert 'CONFIG or --entry NAME' in err
+    assert '--entry-options needs --entry NAME' in err
+
+
+@pytest.fixture
+def toy_entry(monkeypatch):
+    """A method's entry registered the way a method module registers it,
+    removed again after the test."""
+    monkeypatch.setattr(registry, '_ENTRIES', dict(registry._ENTRIES))
+    calls = []
+
+    def format_toy(report):
+        return f"toy: {report['runs']} runs of width {report['width']}"
+
+    @bench.register_benchmark('toy-loss', format_report=format_toy)
+    def benchmark_toy(iters=20, warmup=3, batch_size=4, width=2):
+        """A toy loss: counts its calls."""
+        times = bench.interleaved_timings(
+            dict(toy=lambda: calls.append(width)), iters, warmup)
+        return dict(runs=len(calls), width=width, batch_size=batch_size,
+                    times={k: bench.summarize(v) for k, v in times.items()})
+
+    return benchmark_toy
+
+
+def test_a_registered_entry_is_listed_and_runs(toy_entry, capsys):
+    tool = _tool()
+    entries = tool.main(['--list-entries'])
+    assert list(entries) == ['afd-loss', 'toy-loss']
+    out = capsys.readouterr().out
+    assert '| toy-loss | A toy loss: counts its calls. | batch_size, ' \
+        'width |' in out
+    assert '| afd-loss | AFD loss forward+backward vs a plain AT loss' in out
+
+    report = tool.main(['--entry', 'toy-loss', '--iters', '3', '--warmup',
+                        '1', '--entry-options', 'width=5'])
+    assert report == dict(runs=4, width=5, batch_size=4,
+                          times=report['times'], entry='toy-loss')
+    assert report['times']['toy']['n'] == 3
+    assert capsys.readouterr().out == 'toy: 4 runs of width 5\n'
+
+
+def test_entry_errors_name_the_fix(toy_entry):
+    tool = _tool()
+    with pytest.raises(SystemExit, match=r"takes no option \['depth'\]; "
+                       r"its options: \['batch_size', 'width'\]"):
+        tool.main(['--entry', 'toy-loss', '--entry-options', 'depth=3'])
+    with pytest.raises(SystemExit, match="no benchmark entry 'toy'; "
+                       r"registered: \['afd-loss', 'toy-loss'\]"):
+        tool.main(['--entry', 'toy'])
+    with pytest.raises(KeyError, match='registered twice'):
+        bench.register_benchmark('toy-loss', str)(toy_entry)
+
+
+def test_the_afd_entry_lives_outside_the_central_code():
+    entry = bench.get_benchmark('afd-loss')
+    assert entry.run is afd_entry.benchmark_afd_loss
+    assert entry.format_report is afd_entry.format_afd_report
+    assert entry.run.__module__ == \
+        'mmkd_transfer.apis.benchmark.methods.afd_loss'
+    # no central module of the benchmark package names a method: a method
+    # adds its entry in methods/ without editing them
+    package = osp.dirname(bench.__file__)
+    central = sorted(
+        name for name in os.listdir(package) if name.endswith('.py'))
+    assert 'registry.py' in central and 'distillation.py' in central
+    for name in central:
+        with open(osp.join(package, name)) as f:
+            source = f.read().lower()
+        assert 'afd' not in source, name
