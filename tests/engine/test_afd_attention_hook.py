@@ -45,16 +45,17 @@ def algorithm():
     torch.manual_seed(0)
     return MODELS.build(dict(
         _scope_='mmrazor',  # whatever scope an earlier test left
-        type='DryRunSingleTeacherDistill',
+        type='MultiTeacherDistill',
         architecture=classifier(4),
-        teacher=classifier(8),
+        teachers=dict(teacher=dict(cfg=classifier(8))),
         input_shape=(3, 8, 8),
         distiller=dict(
-            type='AFDDistiller',
+            type='ShapeInferringDistiller',
             student_recorders=dict(
                 blocks=dict(type='ModuleListOutputs', source=BLOCKS)),
             teacher_recorders=dict(
-                blocks=dict(type='ModuleListOutputs', source=BLOCKS)),
+                blocks=dict(type='ModuleListOutputs',
+                            source=[f'teacher.{b}' for b in BLOCKS])),
             distill_losses=dict(
                 loss_afd=dict(type='AFDLoss', qk_dim=8, loss_weight=1.)),
             loss_forward_mappings=dict(

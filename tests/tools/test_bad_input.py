@@ -25,7 +25,7 @@ def _one_line(err):
 
 def test_config_without_custom_import_is_refused(tmp_path):
     cfg = Config.fromfile(
-        config_path('kd', 'student_r18w8_1xb64_digits-cls-100l.py'))
+        config_path('baselines', 'student_r18w8_1xb64_digits-cls-100l.py'))
     cfg.custom_imports = dict(imports=[], allow_failed_imports=False)
     with pytest.raises(ConfigError) as err:
         check_config(cfg)
@@ -35,7 +35,7 @@ def test_config_without_custom_import_is_refused(tmp_path):
 
 
 def test_missing_dataset_path_is_refused(tmp_path):
-    cfg = load_config('kd', 'teacher_fcn-r18w16_1xb8_digits-seg.py',
+    cfg = load_config('baselines', 'teacher_fcn-r18w16_1xb8_digits-seg.py',
                       work_dir=tmp_path)
     # a standard (non-embedded) dataset type whose folder is missing
     cfg.train_dataloader.dataset.type = 'BaseSegDataset'
@@ -50,7 +50,8 @@ def test_missing_teacher_checkpoint_is_refused_by_train_tool(tmp_path):
     with pytest.raises(ConfigError) as err:
         train_tool.main([config_path(*KD), '--work-dir', str(tmp_path),
                          '--cfg-options',
-                         f'model.teacher_ckpt={tmp_path}/missing.pth'])
+                         'model.teachers.teacher.ckpt='
+                         f'{tmp_path}/missing.pth'])
     message = _one_line(err)
     assert 'missing.pth' in message and 'train the teacher first' in message
     assert not (tmp_path / 'epoch_1.pth').exists()
@@ -59,9 +60,8 @@ def test_missing_teacher_checkpoint_is_refused_by_train_tool(tmp_path):
 def _dry_run_kd_model(teacher_ckpt):
     cfg = Config.fromfile(config_path(*KD))
     model = copy.deepcopy(cfg.model)
-    model.type = 'DryRunSingleTeacherDistill'
     model.input_shape = (3, 8, 8)
-    model.teacher_ckpt = teacher_ckpt
+    model.teachers.teacher.ckpt = teacher_ckpt
     model.data_preprocessor = cfg.data_preprocessor
     return model
 
@@ -89,7 +89,7 @@ def test_teacher_checkpoint_of_another_model_lists_keys(tmp_path):
 def test_unknown_recorder_source_names_closest_modules():
     cfg = Config.fromfile(config_path(*KD))
     model = copy.deepcopy(cfg.model)
-    model.teacher_ckpt = None
+    model.teachers.teacher.ckpt = None
     model.data_preprocessor = cfg.data_preprocessor
     model.distiller.student_recorders.fc.source = 'head.fcc'
     with pytest.raises(ValueError) as err:

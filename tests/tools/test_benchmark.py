@@ -113,7 +113,7 @@ def test_kd_config_report(tmp_path):
     # the config names a teacher checkpoint that does not exist here: the
     # benchmark drops it (an untrained teacher costs the same) without
     # touching the caller's config
-    assert cfg.model.teacher_ckpt.endswith('epoch_30.pth')
+    assert cfg.model.teachers.teacher.ckpt.endswith('epoch_30.pth')
     report = bench.measure_distillation(algorithm, optim_wrapper, data,
                                         iters=2, warmup=1)
 

@@ -13,7 +13,7 @@ def _state(runner):
 
 
 def test_resume_reproduces_the_uninterrupted_run(tmp_path):
-    name = ('kd', 'student_r18w8_1xb64_digits-cls-100l.py')
+    name = ('baselines', 'student_r18w8_1xb64_digits-cls-100l.py')
     straight = train(load_config(*name, work_dir=tmp_path / 'straight',
                                  **{'train_cfg.max_epochs': 2}))
     first = load_config(*name, work_dir=tmp_path / 'split',
@@ -39,7 +39,7 @@ def test_export_student_predicts_identically(tmp_path,
         'kd', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py',
         work_dir=tmp_path / 'kd', **{
             'train_cfg.max_epochs': 1,
-            'model.teacher_ckpt': str(digits_teacher_checkpoint)})
+            'model.teachers.teacher.ckpt': str(digits_teacher_checkpoint)})
     runner = train(cfg)
     ckpt = tmp_path / 'kd' / 'epoch_1.pth'
     out = export_student.main([str(ckpt), '--out',
@@ -51,7 +51,8 @@ def test_export_student_predicts_identically(tmp_path,
                                           'architecture.')) for k in keys)
     assert exported['meta']['dataset_meta']['classes'][0] == '0'
 
-    student_cfg = load_config('kd', 'student_r18w8_1xb64_digits-cls-100l.py',
+    student_cfg = load_config('baselines',
+                              'student_r18w8_1xb64_digits-cls-100l.py',
                               work_dir=tmp_path / 's')
     plain = init_model(student_cfg, out, device='cpu')
     algorithm = runner.model
@@ -67,7 +68,7 @@ def test_export_student_predicts_identically(tmp_path,
 def test_test_tool_evaluates_a_checkpoint(tmp_path, runner_checkpoint):
     import test as test_tool
     metrics = test_tool.main([
-        f'{REPO}/configs/kd/student_r18w8_1xb64_digits-cls-100l.py',
+        f'{REPO}/configs/baselines/student_r18w8_1xb64_digits-cls-100l.py',
         str(runner_checkpoint), '--work-dir', str(tmp_path)])
     assert 0.0 <= metrics['accuracy/top1'] <= 100.0
 
@@ -78,7 +79,7 @@ def test_afd_resume_reproduces_the_uninterrupted_run(
     name = ('afd', 'afd_r18w32_r18w8_1xb64_digits-cls-50l.py')
     options = {
         'train_cfg.max_epochs': 2,
-        'model.teacher_ckpt': str(digits_teacher_checkpoint)
+        'model.teachers.teacher.ckpt': str(digits_teacher_checkpoint)
     }
     straight = train(load_config(*name, work_dir=tmp_path / 'straight',
                                  **options))
