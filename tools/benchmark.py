@@ -8,10 +8,10 @@
                               [--threads T] [--json OUT.json]
     python tools/benchmark.py --list-entries
 
-CONFIG: any distillation config (an algorithm with ``.student``,
-``.teacher`` or ``.teachers``, and ``.distiller``; per-model views are
-applied where the algorithm has them). The Runner's model and optimizer wrapper
-are built from it (teacher checkpoints dropped: an untrained teacher costs
+CONFIG: a distillation config whose model is ``MultiTeacherDistill`` (its
+``forward_teachers`` runs the teachers, each on its view) or MMRazor's
+``SingleTeacherDistill``. The Runner's model and optimizer wrapper are
+built from it (teacher checkpoints dropped: an untrained teacher costs
 the same), one real batch is taken from its train dataloader, and the
 student step, the teacher forward and the distillation step alternate over
 the repeats. Prints median times, the ratios distill / (teacher + student)

@@ -16,6 +16,7 @@ import pytest
 import torch
 from conftest import REPO, config_path
 from mmengine.config import Config
+from torch import nn
 
 from mmkd_transfer.apis import benchmark as bench
 from mmkd_transfer.apis.benchmark import registry
@@ -81,14 +82,25 @@ def test_summaries_and_per_repeat_ratios():
 
 def test_model_view_uses_the_algorithms_views():
     halve = types.SimpleNamespace(
+        forward_teachers=lambda x, s: {},
         student_batch=lambda x, s: (x[..., ::2, ::2], s),
         teacher_view=lambda name, x, s: (x * 2 if name == 't2' else x, s))
     x = torch.ones(1, 3, 8, 8)
     assert bench.model_view(halve, 'student', x)[0].shape == (1, 3, 4, 4)
     assert bench.model_view(halve, 't2', x)[0].sum() == 2 * x.sum()
     assert bench.model_view(halve, 't1', x)[0] is x
-    # MMRazor's algorithms have no views: every model sees the batch
-    assert bench.model_view(object(), 'student', x, ['s']) == (x, ['s'])
+
+
+def test_algorithms_without_forward_teachers_name_the_fix():
+    from mmrazor.models import FpnTeacherDistill
+
+    # only the type is inspected: an unbuilt instance is enough
+    fpn = FpnTeacherDistill.__new__(FpnTeacherDistill)
+    for algorithm in (fpn, nn.Linear(2, 2)):
+        with pytest.raises(TypeError,
+                           match=r'has no forward_teachers\(\).*build the '
+                           'model as MultiTeacherDistill'):
+            bench.get_teachers(algorithm)
 
 
 def test_cpu_peak_memory_counts_tensor_bytes():
@@ -150,6 +162,57 @@ def test_kd_config_report(tmp_path):
     json.dumps(report)  # --json writes it
 
 
+def test_teacher_forward_is_the_algorithms_forward_teachers(tmp_path):
+    _, algorithm, optim_wrapper, data = bench.build_from_config(
+        Config.fromfile(KD), batch_size=2, work_dir=str(tmp_path))
+    calls = []
+    forward = algorithm.forward_teachers
+
+    def counted(inputs, data_samples=None, **kwargs):
+        calls.append((tuple(inputs.shape), torch.is_grad_enabled(), kwargs))
+        return forward(inputs, data_samples, **kwargs)
+
+    algorithm.forward_teachers = counted
+    bench.measure_distillation(algorithm, optim_wrapper, data, iters=2,
+                               warmup=1, memory=False)
+    # the teacher_forward variant: 1 warm-up + 2 timed repeats, no_grad,
+    # the teachers' configured modes; the distill step runs the same
+    # method through loss() (with grad enabled there)
+    timed = [c for c in calls if not c[1]]
+    assert timed == [((2, 3, 8, 8), False, {})] * 3
+
+
+def _as_mmrazor_single_teacher(cfg):
+    """The KD config as an MMRazor project writes it."""
+    model = cfg.model
+    teacher = model.pop('teachers')['teacher']
+    model.type = 'SingleTeacherDistill'
+    model.teacher, model.teacher_ckpt = teacher['cfg'], teacher['ckpt']
+    model.distiller.teacher_recorders.fc.source = 'head.fc'
+    cfg.val_cfg = dict(_delete_=True,
+                       type='mmrazor.SingleTeacherDistillValLoop')
+    return cfg
+
+
+def test_mmrazor_single_teacher_distill_fallback(tmp_path):
+    cfg = _as_mmrazor_single_teacher(Config.fromfile(KD))
+    _, algorithm, optim_wrapper, data = bench.build_from_config(
+        cfg, batch_size=2, work_dir=str(tmp_path))
+    assert type(algorithm).__name__ == 'SingleTeacherDistill'
+    pre = algorithm.data_preprocessor(data, True)
+    with torch.no_grad():
+        out = bench.forward_teachers(algorithm, pre['inputs'],
+                                     pre['data_samples'])
+    # mode='loss', as SingleTeacherDistill.loss runs its teacher
+    assert list(out) == ['teacher'] and list(out['teacher']) == ['loss']
+    report = bench.measure_distillation(algorithm, optim_wrapper, data,
+                                        iters=1, warmup=0, memory=False)
+    assert report['algorithm'] == 'SingleTeacherDistill'
+    assert list(report['times']) == VARIANTS
+    assert list(report['models']) == ['teacher', 'student']
+    assert report['models']['teacher']['params'] == 2_797_610
+
+
 def test_afd_extra_parameters_are_the_meta_network(tmp_path):
     cfg = Config.fromfile(AFD)
     _, algorithm, optim_wrapper, _ = bench.build_from_config(
@@ -206,7 +269,7 @@ def test_config_mode_through_the_cli(capsys):
     assert report['config'] == KD and report['batch_size'] == 2
     assert report['peak_memory'] == {}
     out = capsys.readouterr().out
-    assert out.startswith(f'## {KD} (SingleTeacherDistill)')
+    assert out.startswith(f'## {KD} (MultiTeacherDistill)')
     assert '| distill_step / student_step |' in out
 
 

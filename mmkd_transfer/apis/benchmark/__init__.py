@@ -11,8 +11,9 @@ One concept per module:
 - :mod:`.memory`: peak memory of one call (CPU or CUDA);
 - :mod:`.model_stats`: parameters, FLOPs, batch-1 latency, and the
   parameters a method adds beyond its student and teachers;
-- :mod:`.algorithm`: the student, the teachers and their forward, as the
-  algorithm under test runs them;
+- :mod:`.algorithm`: the student, the teachers, each model's view, and
+  the algorithm's own ``forward_teachers`` (one call, no teacher loop
+  here);
 - :mod:`.build`: the Runner's model, optimizer and one batch from a config;
 - :mod:`.distillation`: the config benchmark (student step, teacher
   forward, distillation step);
@@ -21,7 +22,8 @@ One concept per module:
   micro-benchmark (``tools/benchmark.py --entry NAME``).
 """
 from . import methods  # noqa: F401  (registers every method's entries)
-from .algorithm import get_student, get_teachers, model_view
+from .algorithm import (check_algorithm, forward_teachers, get_student,
+                        get_teachers, model_view)
 from .build import build_from_config, drop_teacher_checkpoints
 from .distillation import (benchmark_distillation, measure_distillation,
                            student_train_step)
@@ -36,8 +38,9 @@ from .timing import (interleaved_timings, per_repeat_ratios, summarize,
 
 __all__ = [
     'BenchmarkEntry', 'MiB', 'benchmark_distillation', 'benchmark_entries',
-    'build_from_config', 'count_parameters', 'drop_teacher_checkpoints',
-    'extra_parameter_groups', 'format_distillation_report', 'get_benchmark',
+    'build_from_config', 'check_algorithm', 'count_parameters',
+    'drop_teacher_checkpoints', 'extra_parameter_groups',
+    'format_distillation_report', 'forward_teachers', 'get_benchmark',
     'get_student', 'get_teachers', 'interleaved_timings',
     'measure_distillation', 'model_flops', 'model_statistics', 'model_view',
     'peak_memory', 'per_repeat_ratios', 'register_benchmark',

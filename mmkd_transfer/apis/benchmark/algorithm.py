@@ -1,24 +1,45 @@
-"""What the benchmark needs from a distillation algorithm: its student,
-its teachers, the batch each model sees, and how its teachers run."""
-from typing import Callable, Dict
+"""What the benchmark needs from a distillation algorithm: its student, its
+teachers by name, the batch each model sees, and one call that runs the
+teachers as the algorithm's ``loss`` runs them.
+
+That call is the algorithm's own ``forward_teachers(inputs, data_samples)``
+(``MultiTeacherDistill``: every teacher on its view, in its configured
+mode, frozen ones under ``no_grad``), so the benchmark never re-implements
+a teacher loop.
+
+One fallback, so that existing MMRazor projects benchmark unchanged:
+MMRazor's ``SingleTeacherDistill`` has no ``forward_teachers``; its
+``loss`` runs ``teacher(inputs, data_samples, mode='loss')`` on the batch
+the student gets, and :func:`forward_teachers` does the same for it. A
+subclass that overrides ``loss`` (e.g. MMRazor's ``FpnTeacherDistill``,
+which runs the teacher's backbone and neck only) or any other algorithm gets
+a one-line error naming the fix: build the model as ``MultiTeacherDistill``.
+"""
+from typing import Any, Dict, List, Optional, Tuple
 
 from torch import Tensor, nn
 
-_TEACHER_FORWARDS: Dict[type, Callable] = {}
+
+def _is_mmrazor_single_teacher(algorithm: nn.Module) -> bool:
+    """An MMRazor ``SingleTeacherDistill`` whose ``loss`` is its own."""
+    from mmrazor.models import SingleTeacherDistill
+    return (isinstance(algorithm, SingleTeacherDistill)
+            and type(algorithm).loss is SingleTeacherDistill.loss)
 
 
-def get_teachers(algorithm: nn.Module) -> Dict[str, nn.Module]:
-    """The algorithm's teacher(s) by name: ``teachers`` or ``teacher``."""
-    teachers = getattr(algorithm, 'teachers', None)
-    if isinstance(teachers, (nn.ModuleDict, dict)) and len(teachers):
-        return dict(teachers.items())
-    teacher = getattr(algorithm, 'teacher', None)
-    if isinstance(teacher, nn.Module):
-        return {'teacher': teacher}
+def check_algorithm(algorithm: nn.Module) -> None:
+    """A TypeError naming the fix unless the benchmark can run ``algorithm``'s
+    teachers (it has ``forward_teachers``, or is MMRazor's
+    ``SingleTeacherDistill``)."""
+    if callable(getattr(algorithm, 'forward_teachers', None)):
+        return
+    if _is_mmrazor_single_teacher(algorithm):
+        return
     raise TypeError(
-        f'{type(algorithm).__name__} has no .teacher or .teachers: '
-        'tools/benchmark.py needs a distillation algorithm (e.g. '
-        'SingleTeacherDistill) built from the config.')
+        f'{type(algorithm).__name__} has no forward_teachers(), which '
+        'tools/benchmark.py times the teachers with: build the model as '
+        "MultiTeacherDistill (teachers=dict(teacher=dict(cfg=..., "
+        "ckpt=..., mode='loss' or 'tensor'))).")
 
 
 def get_student(algorithm: nn.Module) -> nn.Module:
@@ -27,70 +48,55 @@ def get_student(algorithm: nn.Module) -> nn.Module:
     if not isinstance(student, nn.Module):
         raise TypeError(
             f'{type(algorithm).__name__} has no .student: tools/benchmark.py '
-            'needs a distillation algorithm (e.g. SingleTeacherDistill) '
-            'built from the config.')
+            'needs a distillation algorithm (MultiTeacherDistill) built from '
+            'the config.')
     return student
 
 
-def register_teacher_forward(algorithm_cls: type):
-    """Decorator: how ``algorithm_cls`` runs its teacher(s) in ``loss``.
+def get_teachers(algorithm: nn.Module) -> Dict[str, nn.Module]:
+    """The algorithm's teachers by name, in the order they run.
 
-    The function takes ``(algorithm, inputs, data_samples)`` (preprocessed)
-    and runs every teacher the way the algorithm's ``loss`` does; the
-    benchmark calls it under ``no_grad`` with the teachers in eval mode.
-    Subclasses inherit their parent's entry; unregistered algorithms get
-    ``teacher(inputs, data_samples, mode='loss')`` per teacher, as
-    MMRazor's ``SingleTeacherDistill`` runs it.
+    ``algorithm.teachers`` (``MultiTeacherDistill``), or ``{'teacher':
+    algorithm.teacher}`` for MMRazor's ``SingleTeacherDistill``.
     """
-
-    def wrap(fn):
-        _TEACHER_FORWARDS[algorithm_cls] = fn
-        return fn
-
-    return wrap
+    check_algorithm(algorithm)
+    if _is_mmrazor_single_teacher(algorithm):
+        return {'teacher': algorithm.teacher}
+    return dict(algorithm.teachers.items())
 
 
-def model_view(algorithm, name: str, inputs: Tensor, data_samples=None):
+def forward_teachers(algorithm: nn.Module,
+                     inputs: Tensor,
+                     data_samples: Optional[List] = None) -> Dict[str, Any]:
+    """Every teacher of ``algorithm`` as its ``loss`` runs it.
+
+    Args:
+        algorithm (nn.Module): the distillation algorithm.
+        inputs (Tensor): the preprocessed batch, e.g. (N, C, H, W), before
+            any view.
+        data_samples (list, optional): its data samples.
+
+    Returns:
+        dict: teacher name -> its output.
+    """
+    check_algorithm(algorithm)
+    if _is_mmrazor_single_teacher(algorithm):
+        return {
+            'teacher': algorithm.teacher(inputs, data_samples, mode='loss')
+        }
+    return algorithm.forward_teachers(inputs, data_samples)
+
+
+def model_view(algorithm: nn.Module,
+               name: str,
+               inputs: Tensor,
+               data_samples: Optional[List] = None) -> Tuple[Tensor, Any]:
     """The batch as model ``name`` (a teacher's name or ``'student'``) sees
-    it.
-
-    Algorithms with per-model views expose ``student_batch(inputs,
-    data_samples)`` and ``teacher_view(name, inputs, data_samples)`` (as
-    ``MultiTeacherDistill`` does); others feed every model the same batch.
-    """
+    it: the algorithm's ``student_batch`` / ``teacher_view``; MMRazor's
+    ``SingleTeacherDistill`` feeds every model the same batch."""
+    check_algorithm(algorithm)
+    if _is_mmrazor_single_teacher(algorithm):
+        return inputs, data_samples
     if name == 'student':
-        view = getattr(algorithm, 'student_batch', None)
-        return view(inputs, data_samples) if view else (inputs, data_samples)
-    view = getattr(algorithm, 'teacher_view', None)
-    return (view(name, inputs, data_samples) if view else
-            (inputs, data_samples))
-
-
-def _default_teacher_forward(algorithm, inputs, data_samples):
-    # What MMRazor's SingleTeacherDistill.loss runs for a frozen teacher:
-    # mode='loss' (or the algorithm's per-teacher mode), on its view.
-    modes = getattr(algorithm, 'teacher_modes', None) or {}
-    for name, teacher in get_teachers(algorithm).items():
-        t_inputs, t_samples = model_view(algorithm, name, inputs,
-                                         data_samples)
-        teacher(t_inputs, t_samples, mode=modes.get(name, 'loss'))
-
-
-def _fpn_teacher_forward(algorithm, inputs, data_samples):
-    # FpnTeacherDistill runs the teacher's backbone and neck only.
-    for teacher in get_teachers(algorithm).values():
-        teacher.extract_feat(inputs)
-
-
-def _register_mmrazor_forwards():
-    from mmrazor.models import FpnTeacherDistill
-    _TEACHER_FORWARDS.setdefault(FpnTeacherDistill, _fpn_teacher_forward)
-
-
-def teacher_forward_fn(algorithm) -> Callable:
-    """The registered teacher forward of the algorithm's class (by MRO)."""
-    _register_mmrazor_forwards()
-    for cls in type(algorithm).__mro__:
-        if cls in _TEACHER_FORWARDS:
-            return _TEACHER_FORWARDS[cls]
-    return _default_teacher_forward
+        return algorithm.student_batch(inputs, data_samples)
+    return algorithm.teacher_view(name, inputs, data_samples)

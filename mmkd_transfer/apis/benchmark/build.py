@@ -1,6 +1,7 @@
 """Building what a config benchmark measures: the Runner's model and
 optimizer wrapper, and one real training batch."""
 import copy
+import logging
 import tempfile
 import time
 from typing import Optional
@@ -28,8 +29,9 @@ def build_from_config(cfg, batch_size: Optional[int] = None,
 
     Nothing is trained; teacher checkpoints are dropped (an untrained teacher
     costs the same) and ``cfg`` itself is left as it was. The runner logs
-    only warnings, into ``work_dir`` (default: a new temporary folder, which
-    the caller removes).
+    into ``work_dir`` (default: a new temporary folder, which the caller
+    removes): only errors while it builds (the algorithm's warning that a
+    teacher has no checkpoint is the intended state here), then warnings.
 
     Args:
         cfg (Config): a distillation config.
@@ -48,12 +50,14 @@ def build_from_config(cfg, batch_size: Optional[int] = None,
     if batch_size is not None:
         cfg.train_dataloader.batch_size = batch_size
     cfg.work_dir = work_dir or tempfile.mkdtemp(prefix='mmkd_benchmark_')
-    cfg.log_level = 'WARNING'
+    cfg.log_level = 'ERROR'
     cfg.experiment_name = f'benchmark_{time.time_ns()}'
     cfg.pop('load_from', None)
     cfg.resume = False
     check_config(cfg)
     runner = Runner.from_cfg(cfg)
+    for logger in [runner.logger, *runner.logger.handlers]:
+        logger.setLevel(logging.WARNING)
     algorithm = runner.model
     # a clear error now if the config is not a distillation algorithm
     get_student(algorithm)

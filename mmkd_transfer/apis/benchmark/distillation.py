@@ -7,8 +7,8 @@ from typing import Any, Dict, Optional
 import torch
 from torch import nn
 
-from .algorithm import (get_student, get_teachers, model_view,
-                        teacher_forward_fn)
+from .algorithm import (forward_teachers, get_student, get_teachers,
+                        model_view)
 from .build import build_from_config
 from .memory import peak_memory
 from .model_stats import extra_parameter_groups, model_statistics
@@ -70,22 +70,19 @@ def _add_view_variants(algorithm, inputs, data_samples, variants, modes):
     """Time the student's view against one plain resize of the batch.
 
     A view should cost no more than one resize of the batch (its metadata
-    updates included). Only for algorithms with a student view that changes
-    the input size.
+    updates included). Only where the student's view changes the input
+    size.
 
     Returns:
         bool: whether the two variants were added.
     """
-    if getattr(algorithm, 'student_view', None) is None or not hasattr(
-            algorithm, 'student_batch'):
-        return False
-    viewed = algorithm.student_batch(inputs, data_samples)[0]
+    viewed = model_view(algorithm, 'student', inputs, data_samples)[0]
     if viewed.shape[-2:] == inputs.shape[-2:]:
         return False
     size = tuple(int(v) for v in viewed.shape[-2:])
 
     def run_view():
-        algorithm.student_batch(inputs, data_samples)
+        model_view(algorithm, 'student', inputs, data_samples)
 
     def one_resize():
         torch.nn.functional.interpolate(inputs, size=size, mode='bilinear',
@@ -108,8 +105,9 @@ def measure_distillation(algorithm: nn.Module,
     dataloader, before preprocessing):
 
     - ``student_step``: :func:`student_train_step`;
-    - ``teacher_forward``: the teacher(s) as the algorithm's ``loss`` runs
-      them, on the preprocessed batch, ``no_grad``, eval mode;
+    - ``teacher_forward``: the algorithm's ``forward_teachers`` (its
+      teachers as its ``loss`` runs them) on the preprocessed batch,
+      ``no_grad``, eval mode;
     - ``distill_step``: ``algorithm.train_step(data, optim_wrapper)``.
 
     Per model (teacher(s), student): :func:`model_statistics` on the first
@@ -136,12 +134,12 @@ def measure_distillation(algorithm: nn.Module,
     with torch.no_grad():
         pre = algorithm.data_preprocessor(copy.copy(data), True)
     inputs, data_samples = pre['inputs'], pre.get('data_samples')
-    teacher_forward = teacher_forward_fn(algorithm)
     env = environment(device)
 
     def run_teacher():
+        # forward only: a trainable teacher's backward is in distill_step
         with torch.no_grad():
-            teacher_forward(algorithm, inputs, data_samples)
+            forward_teachers(algorithm, inputs, data_samples)
 
     variants = {
         'student_step': lambda: student_train_step(algorithm, data,
