@@ -10,7 +10,7 @@ MIM_FILES = ('configs', 'tools', 'model-index.yml')
 
 
 def add_mim_extension():
-    """Expose configs/ and tools/ as mmkd_transfer/.mim, as OpenMMLab does.
+    """Expose configs/, tools/, model-index.yml as mmkd_transfer/.mim.
 
     ``mim train mmkd_transfer CONFIG`` looks for ``<pkg>/.mim/tools/train.py``
     and searches ``<pkg>/.mim/configs``. Editable installs get symlinks,
@@ -44,7 +44,8 @@ def add_mim_extension():
 
 def read_version():
     scope = {}
-    with open(osp.join(osp.dirname(__file__), 'mmkd_transfer', 'version.py')) as f:
+    here = osp.dirname(__file__)
+    with open(osp.join(here, 'mmkd_transfer', 'version.py')) as f:
         exec(f.read(), scope)
     return scope['__version__']
 
@@ -56,17 +57,26 @@ def read_requirements():
     return [ln for ln in lines if ln and ln not in ('pytest', 'tensorboard')]
 
 
+def read_readme():
+    path = osp.join(osp.dirname(__file__), 'README.md')
+    if not osp.exists(path):
+        return ''
+    with open(path, encoding='utf-8') as f:
+        return f.read()
+
+
 add_mim_extension()
 setup(
     name='mmkd_transfer',
     version=read_version(),
-    description='Transfer-learning distillation (CRKD, AFD, TMU, SKD) for MMRazor',
-    long_description=open('README.md').read() if osp.exists('README.md') else '',
+    description='Transfer-learning knowledge distillation for MMRazor',
+    long_description=read_readme(),
     long_description_content_type='text/markdown',
     packages=find_packages(include=['mmkd_transfer', 'mmkd_transfer.*']),
     py_modules=['mmkd_transfer_hook'],
     include_package_data=True,
-    package_data={'mmkd_transfer': ['.mim/**/*', '*.pth']},
+    # configs/, tools/ and model-index.yml as mmkd_transfer/.mim (above)
+    package_data={'mmkd_transfer': ['.mim/**/*']},
     python_requires='>=3.8',
     install_requires=read_requirements(),
     license='Apache License 2.0',

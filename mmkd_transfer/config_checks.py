@@ -5,11 +5,17 @@ What is checked here (everything that can be seen without building models):
   (``custom_imports``), or it would fail under ``mim train mmrazor`` and
   plain OpenMMLab tools;
 - dataset roots and annotation files that do not exist;
-- local teacher checkpoints that do not exist.
+- local teacher and ``load_from`` checkpoints that do not exist, are empty
+  or are not torch checkpoints; a frozen teacher without any checkpoint warns loudly, and
+  is refused when the config sets ``require_teacher_ckpt = True``;
+- an ``input_shape`` whose channels differ from the data's;
+- ``num_labelled`` below the number of classes (a warning: some classes
+  get no labelled sample).
 Model-level checks (recorder sources, checkpoint contents, shapes) happen
 when the algorithm is built, still before the first iteration.
 """
 import os.path as osp
+import warnings
 
 CUSTOM_IMPORT_FIX = ("add  custom_imports = dict(imports=['mmkd_transfer'], "
                      'allow_failed_imports=False)  to the config')
@@ -18,6 +24,10 @@ TASK_REGISTRIES = ('mmrazor', 'mmpretrain', 'mmseg', 'mmdet')
 
 class ConfigError(ValueError):
     """A config mistake found before training."""
+
+
+class ConfigWarning(UserWarning):
+    """A config that trains but probably not as meant (loud on purpose)."""
 
 
 def check_file(path, what, fix):
@@ -125,16 +135,182 @@ def check_dataset_paths(cfg):
                         f'exist: {fix}.')
 
 
+def _has_pretrained_init(node):
+    """Whether a model config loads weights itself (init_cfg Pretrained,
+    MMRazor's ``cfg_path=..., pretrained=True``)."""
+    if isinstance(node, dict):
+        if node.get('pretrained') is True:
+            return True
+        init = node.get('init_cfg')
+        inits = init if isinstance(init, (list, tuple)) else [init]
+        if any(isinstance(i, dict) and i.get('type') == 'Pretrained'
+               for i in inits):
+            return True
+        return any(_has_pretrained_init(v) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return any(_has_pretrained_init(v) for v in node)
+    return False
+
+
+def _teachers_without_weights(model):
+    """(setting, description) of each frozen teacher with no checkpoint."""
+    found = []
+    if 'teacher' in model and not model.get('teacher_ckpt') and not (
+            model.get('teacher_trainable')
+            or _has_pretrained_init(model.get('teacher'))):
+        found.append(('model.teacher_ckpt',
+                      f'the teacher of {model.get("type", "the algorithm")}'))
+    for name, spec in (model.get('teachers') or {}).items():
+        if isinstance(spec, dict) and not spec.get('ckpt') and not (
+                spec.get('trainable') or _has_pretrained_init(spec)):
+            found.append((f'model.teachers.{name}.ckpt', f'teacher {name!r}'))
+    return found
+
+
 def check_teacher_checkpoints(cfg):
+    """Teacher checkpoints exist and are torch files; none missing silently.
+
+    A frozen teacher with no checkpoint distills random weights. That is
+    legitimate only for experiments, so it warns; with
+    ``require_teacher_ckpt = True`` at the config's top level (or
+    ``--cfg-options require_teacher_ckpt=True``) it is an error.
+    """
+    from mmkd_transfer.checkpoint_io import check_checkpoint_file
     model = cfg.get('model') or {}
     fix = ('train the teacher first (see the config README) or set '
            'model.teacher_ckpt to an existing file')
     check_file(model.get('teacher_ckpt'), 'teacher checkpoint', fix)
+    if model.get('teacher_ckpt'):
+        check_checkpoint_file(model.teacher_ckpt)
     for name, teacher in (model.get('teachers') or {}).items():
         if isinstance(teacher, dict):
             check_file(teacher.get('ckpt'), f'checkpoint of teacher {name!r}',
                        fix.replace('model.teacher_ckpt',
                                    f'model.teachers.{name}.ckpt'))
+            if teacher.get('ckpt'):
+                check_checkpoint_file(teacher['ckpt'])
+    for setting, teacher in _teachers_without_weights(model):
+        message = (f'{teacher} has no checkpoint ({setting} is not set), so '
+                   'it distills randomly initialised weights')
+        if cfg.get('require_teacher_ckpt', False):
+            raise ConfigError(
+                f'{message}, but the config requires a pretrained teacher '
+                f'(require_teacher_ckpt=True): set {setting} to the trained '
+                "teacher's checkpoint.")
+        warnings.warn(
+            f'{message[:1].upper()}{message[1:]}: set {setting} to the '
+            "trained teacher's checkpoint (require_teacher_ckpt=True makes "
+            'this an error).', ConfigWarning, stacklevel=2)
+
+
+def check_load_from(cfg):
+    """A ``load_from`` checkpoint exists and is a torch.save file."""
+    from mmkd_transfer.checkpoint_io import check_checkpoint_file
+    path = cfg.get('load_from')
+    if not path:
+        return
+    check_file(path, 'load_from checkpoint',
+               'set load_from to an existing .pth file (or None)')
+    check_checkpoint_file(path)
+
+
+def _data_channels(cfg):
+    """Channels of a preprocessed input, from the preprocessor's mean."""
+    model = cfg.get('model') or {}
+    for preprocessor in (model.get('data_preprocessor'),
+                         cfg.get('data_preprocessor')):
+        mean = (preprocessor or {}).get('mean')
+        if isinstance(mean, (list, tuple)) and len(mean) > 0:
+            return len(mean)
+    return None
+
+
+def check_input_shape_channels(cfg):
+    """A dry-run ``input_shape`` has the data's number of channels."""
+    model = cfg.get('model') or {}
+    shape = model.get('input_shape')
+    if not isinstance(shape, (list, tuple)) or len(shape) not in (3, 4):
+        return  # absent, or malformed: the algorithm's own check says so
+    channels = shape[0] if len(shape) == 3 else shape[1]
+    data = _data_channels(cfg)
+    if data is not None and channels != data:
+        wanted = list(shape)
+        wanted[0 if len(shape) == 3 else 1] = data
+        raise ConfigError(
+            f'model.input_shape={tuple(shape)} has {channels} channels but '
+            f'the data has {data} (data_preprocessor.mean has {data} '
+            f'values): set input_shape={tuple(wanted)}.')
+
+
+def check_input_channels(channels, models):
+    """The dry run's input fits the first convolution of every model.
+
+    For algorithms that run a dummy batch at build time: call it before the
+    forward, so a wrong ``input_shape`` is a one-line error naming the model
+    instead of a raw convolution error.
+
+    Args:
+        channels (int): channels of the dummy input (``input_shape[0]``,
+            or ``[1]`` for clips).
+        models (dict[str, nn.Module]): the models, by the name used in the
+            message, e.g. ``{'student': s, "teacher 't_hr'": t}``.
+    """
+    from torch.nn.modules.conv import _ConvNd
+    for name, model in models.items():
+        first = next(((n, m) for n, m in model.named_modules()
+                      if isinstance(m, _ConvNd)), None)
+        if first is not None and first[1].in_channels != channels:
+            raise ValueError(
+                f'input_shape has {channels} channels but the {name}\'s '
+                f'first convolution ({first[0]}) takes '
+                f'{first[1].in_channels}: set input_shape to '
+                f'({first[1].in_channels}, H, W), the size of one '
+                'preprocessed input.')
+
+
+def _dataset_class(type_name):
+    """The registered class of a dataset type name, or None."""
+    import importlib
+    name = str(type_name).split('.')[-1]
+    for scope in TASK_REGISTRIES:
+        try:
+            registry = importlib.import_module(f'{scope}.registry').DATASETS
+        except (ImportError, AttributeError):
+            continue
+        found = registry._module_dict.get(name)
+        if found is not None:
+            return found
+    return None
+
+
+def _nested_datasets(node):
+    """Every dataset dict under ``node``, through dataset wrappers."""
+    if isinstance(node, dict):
+        yield node
+        for key in ('dataset', 'datasets'):
+            if key in node:
+                yield from _nested_datasets(node[key])
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _nested_datasets(value)
+
+
+def check_labelled_counts(cfg):
+    """Warn when ``num_labelled`` leaves some classes without any label."""
+    loader = cfg.get('train_dataloader') or {}
+    for ds in _nested_datasets(loader.get('dataset')):
+        count = ds.get('num_labelled')
+        if not isinstance(count, int) or isinstance(count, bool):
+            continue
+        classes = getattr(_dataset_class(ds.get('type')), 'METAINFO',
+                          {}).get('classes')
+        if classes and count < len(classes):
+            warnings.warn(
+                f'train_dataloader: num_labelled={count} is below the '
+                f'{len(classes)} classes of {ds.get("type")}, so '
+                f'{len(classes) - count} classes get no labelled sample: '
+                f'use num_labelled >= {len(classes)}.', ConfigWarning,
+                stacklevel=2)
 
 
 def check_config(cfg):
@@ -142,3 +318,6 @@ def check_config(cfg):
     check_custom_import(cfg)
     check_dataset_paths(cfg)
     check_teacher_checkpoints(cfg)
+    check_load_from(cfg)
+    check_input_shape_channels(cfg)
+    check_labelled_counts(cfg)

@@ -66,7 +66,7 @@ def loss_history(runner, key='loss'):
 def digits_teacher_checkpoint(tmp_path_factory):
     """The digits classification teacher trained for 2 epochs (~98% val)."""
     work = tmp_path_factory.mktemp('digits_teacher')
-    cfg = load_config('kd', 'teacher_r18w32_1xb64_digits-cls.py',
+    cfg = load_config('baselines', 'teacher_r18w32_1xb64_digits-cls.py',
                       work_dir=work, **{'train_cfg.max_epochs': 2})
     train(cfg)
     return work / 'epoch_2.pth'
@@ -76,7 +76,7 @@ def digits_teacher_checkpoint(tmp_path_factory):
 def runner_checkpoint(tmp_path_factory):
     """A real runner checkpoint: the digits student trained for 1 epoch."""
     work = tmp_path_factory.mktemp('runner_ckpt')
-    cfg = load_config('kd', 'student_r18w8_1xb64_digits-cls-100l.py',
+    cfg = load_config('baselines', 'student_r18w8_1xb64_digits-cls-100l.py',
                       work_dir=work, **{'train_cfg.max_epochs': 1})
     train(cfg)
     return work / 'epoch_1.pth'

@@ -18,7 +18,7 @@ STAMP="$VENV/.mmkd_installed"
 say() { printf '[setup] %s\n' "$*"; }
 
 # The stamp holds the hash of everything that decides what gets installed.
-want_hash=$(cat "$0" "$ROOT/requirements.txt" "$ROOT/setup.py" "$ROOT/mmkd_transfer_hook.py" | sha1sum | cut -c1-16)
+want_hash=$(cat "$0" "$ROOT/requirements.txt" "$ROOT/requirements/lint.txt" "$ROOT/setup.py" "$ROOT/mmkd_transfer_hook.py" | sha1sum | cut -c1-16)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_hash" ]; then
     exit 0
 fi
@@ -99,6 +99,8 @@ fi
 
 say "installing the OpenMMLab stack and test tools"
 "${PIP[@]}" -q -r "$ROOT/requirements.txt"
+# the pinned linters of setup.cfg (tests/test_lint.py, pre-commit)
+"${PIP[@]}" -q -r "$ROOT/requirements/lint.txt"
 
 # openmim pulls opendatalab -> openxlab, which pin setuptools 60.2 and break
 # both torch and the mmcv build; mim's train/test commands do not need them.

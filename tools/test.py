@@ -1,6 +1,12 @@
 """Evaluate a checkpoint with a config (student, teacher or distillation).
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--cfg-options ...]
+                                           [--debug]
+
+The checkpoint is loaded strictly: one of another model fails with its first
+missing/unexpected/mis-shaped keys instead of evaluating random weights. A
+distillation checkpoint given with the student's config is evaluated through
+its student (``architecture.*``), with a warning that says so.
 """
 import argparse
 import os
@@ -19,6 +25,8 @@ def parse_args(argv=None):
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--device', default=None, help=argparse.SUPPRESS)
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument('--debug', action='store_true',
+                        help='show the traceback of known errors too')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -35,16 +43,19 @@ def main(argv=None):
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
-
+    from mmkd_transfer.checkpoint_io import check_checkpoint_file
+    from mmkd_transfer.cli import build_runner
     from mmkd_transfer.config_checks import check_config, check_file
-    check_config(cfg)
     check_file(args.checkpoint, 'checkpoint', 'pass the path of a .pth file')
+    check_checkpoint_file(args.checkpoint)
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    check_config(cfg)
 
-    from mmengine.runner import Runner
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg, strict_load=True)
     return runner.test()
 
 
 if __name__ == '__main__':
-    main()
+    from mmkd_transfer.cli import run_tool
+    run_tool(main)

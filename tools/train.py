@@ -1,15 +1,20 @@
-"""Train a model (a teacher, a student or a distillation algorithm) from a config.
+"""Train a model (teacher, student or distillation algorithm) from a config.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
                                  [--cfg-options k=v ...] [--launcher pytorch]
+                                 [--debug]
 
-Also what ``mim train mmkd_transfer CONFIG`` runs. Config problems that can be
-seen before training (missing ``custom_imports``, a dataset path or teacher
-checkpoint that does not exist) fail here with a one-line error.
+Also what ``mim train mmkd_transfer CONFIG`` runs. Problems that can be seen
+before training (missing ``custom_imports``, a dataset path or teacher
+checkpoint that does not exist, a work dir used by another run, nothing or
+something damaged to resume) fail here with a one-line error on stderr
+(``--debug`` or ``MMKD_DEBUG=1`` adds the traceback). Training stops at the
+first non-finite loss (:class:`mmkd_transfer.engine.hooks.FiniteLossHook`).
 """
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 
@@ -32,6 +37,8 @@ def parse_args(argv=None):
     # mim passes --device when it finds no --gpus flag in our help text.
     parser.add_argument('--device', default=None, help=argparse.SUPPRESS)
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument('--debug', action='store_true',
+                        help='show the traceback of known errors too')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -55,27 +62,87 @@ def build_cfg(args):
                     sub.update(type='AmpOptimWrapper', loss_scale='dynamic')
         else:
             wrapper.update(type='AmpOptimWrapper', loss_scale='dynamic')
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
+    if args.resume is not None:
+        cfg.load_from = None  # resolve_resume picks the checkpoint
+    # stop at the first NaN/inf loss; never checkpoint non-finite weights
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(str(h.get('type', '')).endswith('FiniteLossHook')
+               for h in hooks):
+        hooks.append(dict(type='mmrazor.FiniteLossHook'))
+    cfg.custom_hooks = hooks
     return cfg
+
+
+def _warn(message):
+    print(f'{osp.basename(sys.argv[0]) or "train.py"}: warning: {message}',
+          file=sys.stderr)
+
+
+def resolve_resume(cfg, resume):
+    """Choose the checkpoint to resume, before anything is built.
+
+    ``--resume`` alone takes the work dir's last checkpoint, or the newest
+    intact one if that is damaged (with a warning naming it); with nothing
+    to resume it says so and trains from scratch. An explicit path must be
+    an intact checkpoint.
+    """
+    from mmkd_transfer.checkpoint_io import (check_checkpoint_file,
+                                             latest_intact_checkpoint)
+    from mmkd_transfer.config_checks import ConfigError
+    if resume is None:
+        return
+    if resume == 'auto':
+        path, warning = latest_intact_checkpoint(cfg.work_dir)
+        if path is None:
+            _warn(f'--resume: no checkpoint to resume in {cfg.work_dir} (no '
+                  'last_checkpoint, no epoch_N.pth/iter_N.pth): training '
+                  'from scratch.')
+            cfg.resume, cfg.load_from = False, None
+            return
+        if warning:
+            _warn(warning)
+    else:
+        path = resume
+        if not osp.isfile(osp.expanduser(path)) and '://' not in path:
+            raise ConfigError(
+                f'--resume {path!r} does not exist: pass an existing '
+                'checkpoint (e.g. WORK_DIR/epoch_N.pth), or --resume alone '
+                'for the latest one in the work dir.')
+        check_checkpoint_file(path, deep=True)
+    cfg.resume, cfg.load_from = True, path
+
+
+def check_resume_target(runner, path):
+    """Refuse to resume from another model's checkpoint or a bare export."""
+    from mmengine.model import is_model_wrapper
+
+    from mmkd_transfer.checkpoint_io import (check_resumable,
+                                             load_checkpoint_dict)
+    model = runner.model.module if is_model_wrapper(
+        runner.model) else runner.model
+    check_resumable(load_checkpoint_dict(path), model, path)
 
 
 def main(argv=None):
     args = parse_args(argv)
     cfg = build_cfg(args)
     # Importing the plugin applies its compat fixes before mmrazor is used.
+    from mmkd_transfer.cli import build_runner
     from mmkd_transfer.config_checks import check_config
+    from mmkd_transfer.work_dir_lock import WorkDirLock
     check_config(cfg)
-
-    from mmengine.runner import Runner
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    resume = args.resume
+    if resume is None and cfg.get('resume'):  # resume = True in the config
+        resume = cfg.get('load_from') or 'auto'
+    with WorkDirLock(cfg.work_dir):
+        resolve_resume(cfg, resume)
+        runner = build_runner(cfg)
+        if cfg.get('resume') and cfg.get('load_from'):
+            check_resume_target(runner, cfg.load_from)
+        runner.train()
     return runner
 
 
 if __name__ == '__main__':
-    main()
+    from mmkd_transfer.cli import run_tool
+    run_tool(main)

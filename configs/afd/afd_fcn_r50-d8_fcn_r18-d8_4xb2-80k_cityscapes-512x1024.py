@@ -10,6 +10,7 @@ _base_ = [
     'mmseg::_base_/datasets/cityscapes.py',
     'mmseg::_base_/schedules/schedule_80k.py',
     'mmseg::_base_/default_runtime.py',
+    '../_base_/distillers/afd_resnet_blocks.py',
 ]
 custom_imports = dict(imports=['mmkd_transfer'], allow_failed_imports=False)
 
@@ -88,31 +89,17 @@ def _fcn(depth, channels, head_channels, aux_channels):
         test_cfg=dict(mode='whole'))
 
 
-blocks = ['backbone.layer*.*']
 model = dict(
-    _scope_='mmrazor',
-    type='DryRunSingleTeacherDistill',
     architecture=_fcn(18, 512, 128, 64),
-    teacher=_fcn(50, 2048, 512, 256),
-    teacher_ckpt=teacher_ckpt,
+    teachers=dict(
+        teacher=dict(cfg=_fcn(50, 2048, 512, 256),
+                     ckpt=teacher_ckpt)),
     # the build-time dry forward only reads channel counts (AFD reads the
     # spatial sizes at every step), so a small dummy input is enough
-    input_shape=(3, 64, 64),
-    distiller=dict(
-        type='AFDDistiller',
-        student_recorders=dict(
-            blocks=dict(type='ModuleListOutputs', source=blocks)),
-        teacher_recorders=dict(
-            blocks=dict(type='ModuleListOutputs', source=blocks)),
-        distill_losses=dict(
-            loss_afd=dict(type='AFDLoss', qk_dim=128, loss_weight=200.)),
-        loss_forward_mappings=dict(
-            loss_afd=dict(
-                s_features=dict(recorder='blocks', from_student=True),
-                t_features=dict(recorder='blocks', from_student=False)))))
+    input_shape=(3, 64, 64))
 
 find_unused_parameters = True
-val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
+val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 custom_hooks = [dict(type='mmrazor.AFDAttentionHook', interval=2000)]
 
 # mmseg's/mmdet's runtime names the visualizer 'visualizer'; without a fixed

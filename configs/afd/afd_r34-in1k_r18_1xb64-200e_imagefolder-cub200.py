@@ -8,7 +8,10 @@
 # there is no logit KD term and the teacher is not evaluated on the target.
 # beta=50 comes from a third-party ImageNet R34->R18 port of AFD, not from
 # the paper. The schedule below is ours (not from the paper; not run here).
-_base_ = ['../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/default_runtime.py',
+    '../_base_/distillers/afd_resnet_blocks.py',
+]
 default_scope = 'mmpretrain'
 
 # ---- paths: set these (or override with --cfg-options) ----
@@ -52,20 +55,23 @@ val_evaluator = dict(type='Accuracy', topk=(1, 5))
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator
 
-blocks = ['backbone.layer*.*']
 model = dict(
-    _scope_='mmrazor',
-    type='DryRunSingleTeacherDistill',
-    # the source model: mmpretrain's resnet34_8xb32_in1k, as trained
-    teacher=dict(
-        _scope_='mmpretrain',
-        type='ImageClassifier',
-        backbone=dict(type='ResNet', depth=34, num_stages=4,
-                      out_indices=(3, ), style='pytorch'),
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='LinearClsHead', num_classes=1000, in_channels=512,
-                  loss=dict(type='CrossEntropyLoss', loss_weight=1.0))),
-    teacher_ckpt=teacher_ckpt,
+    teachers=dict(
+        teacher=dict(
+            # the source model: mmpretrain's resnet34_8xb32_in1k, as trained
+            cfg=dict(
+                _scope_='mmpretrain',
+                type='ImageClassifier',
+                backbone=dict(type='ResNet', depth=34, num_stages=4,
+                              out_indices=(3, ), style='pytorch'),
+                neck=dict(type='GlobalAveragePooling'),
+                head=dict(type='LinearClsHead', num_classes=1000,
+                          in_channels=512,
+                          loss=dict(type='CrossEntropyLoss',
+                                    loss_weight=1.0))),
+            ckpt=teacher_ckpt,
+            # the ImageNet head has no target labels: features only
+            mode='tensor')),
     # the target model, randomly initialised
     architecture=dict(
         _scope_='mmpretrain',
@@ -80,18 +86,7 @@ model = dict(
     # the build-time dry forward only reads channel counts (AFD reads the
     # spatial sizes at every step), so a small dummy input is enough
     input_shape=(3, 64, 64),
-    distiller=dict(
-        type='AFDDistiller',
-        student_recorders=dict(
-            blocks=dict(type='ModuleListOutputs', source=blocks)),
-        teacher_recorders=dict(
-            blocks=dict(type='ModuleListOutputs', source=blocks)),
-        distill_losses=dict(
-            loss_afd=dict(type='AFDLoss', qk_dim=128, loss_weight=50.)),
-        loss_forward_mappings=dict(
-            loss_afd=dict(
-                s_features=dict(recorder='blocks', from_student=True),
-                t_features=dict(recorder='blocks', from_student=False)))))
+    distiller=dict(distill_losses=dict(loss_afd=dict(loss_weight=50.))))
 
 # ours: SGD 0.1, momentum 0.9, wd 5e-4, batch 64, 200 epochs, cosine
 max_epochs = 200
@@ -103,4 +98,3 @@ train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=10)
 val_cfg = dict()  # the student only: the teacher has ImageNet classes
 test_cfg = dict()
 default_hooks = dict(logger=dict(interval=50))
-custom_hooks = [dict(type='mmrazor.AFDAttentionHook', interval=500)]

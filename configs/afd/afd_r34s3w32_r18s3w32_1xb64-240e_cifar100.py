@@ -6,7 +6,16 @@
 #   CE + 0.9 * tau^2 * KL(tau=4) + 200 * L_AFD
 # over every residual block and the paper's schedule (SGD 0.05, momentum
 # 0.9, wd 5e-4, batch 64, 240 epochs, lr x0.1 at 150/180/210).
-_base_ = ['./teacher_r34s3w32_1xb64-240e_cifar100.py']
+# Train the teacher first:
+#   configs/baselines/teacher_r34s3w32_1xb64-240e_cifar100.py
+_base_ = [
+    '../_base_/datasets/cifar100_bs64.py',
+    '../_base_/models/afd_cifar100_resnet.py',
+    '../_base_/schedules/cifar100_240e.py',
+    '../_base_/default_runtime.py',
+    '../_base_/distillers/afd_resnet_blocks.py',
+]
+default_scope = 'mmpretrain'
 
 # ---- paths: set these (a base's variables do not reach this file's
 # fields, so the dataloaders are set again below) ----
@@ -16,38 +25,28 @@ teacher_ckpt = 'work_dirs/teacher_r34s3w32_1xb64-240e_cifar100/epoch_240.pth'
 train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = val_dataloader
-blocks = ['backbone.layer*.*']
 
 # the algorithm preprocesses once for both models (see configs/kd)
 data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor')
 
 model = dict(
-    _delete_=True,
-    _scope_='mmrazor',
-    type='DryRunSingleTeacherDistill',
     architecture={{_base_.cifar_student}},
-    teacher={{_base_.cifar_teacher}},
-    teacher_ckpt=teacher_ckpt,
+    teachers=dict(
+        teacher=dict(cfg={{_base_.cifar_teacher}}, ckpt=teacher_ckpt)),
     input_shape=(3, 32, 32),
     distiller=dict(
-        type='AFDDistiller',
         student_recorders=dict(
-            blocks=dict(type='ModuleListOutputs', source=blocks),
             fc=dict(type='ModuleOutputs', source='head.fc')),
         teacher_recorders=dict(
-            blocks=dict(type='ModuleListOutputs', source=blocks),
-            fc=dict(type='ModuleOutputs', source='head.fc')),
+            fc=dict(type='ModuleOutputs', source='teacher.head.fc')),
         distill_losses=dict(
-            loss_afd=dict(type='AFDLoss', qk_dim=128, loss_weight=200.),
             # MMRazor's KLDivergence already multiplies by tau^2
             loss_kl=dict(type='KLDivergence', tau=4, loss_weight=0.9)),
         loss_forward_mappings=dict(
-            loss_afd=dict(
-                s_features=dict(recorder='blocks', from_student=True),
-                t_features=dict(recorder='blocks', from_student=False)),
             loss_kl=dict(
                 preds_S=dict(from_student=True, recorder='fc'),
                 preds_T=dict(from_student=False, recorder='fc')))))
 
-val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
+val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
+default_hooks = dict(logger=dict(interval=100))
 custom_hooks = [dict(type='mmrazor.AFDAttentionHook', interval=782)]

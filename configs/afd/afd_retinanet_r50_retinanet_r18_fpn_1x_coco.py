@@ -10,6 +10,7 @@ _base_ = [
     'mmdet::_base_/datasets/coco_detection.py',
     'mmdet::_base_/schedules/schedule_1x.py',
     'mmdet::_base_/default_runtime.py',
+    '../_base_/distillers/afd_resnet_blocks.py',
 ]
 custom_imports = dict(imports=['mmkd_transfer'], allow_failed_imports=False)
 
@@ -104,34 +105,26 @@ def _retinanet(depth, in_channels, frozen_stages, norm_eval):
 # model.architecture.backbone.init_cfg=dict(type='Pretrained',
 # checkpoint=<local torchvision resnet18 file>) with frozen_stages=1 and
 # norm_eval=True.
+# every residual block and all five FPN levels
 features = ['backbone.layer*.*', 'neck.fpn_convs.*']
 model = dict(
-    _scope_='mmrazor',
-    type='DryRunSingleTeacherDistill',
     architecture=_retinanet(18, [64, 128, 256, 512], -1, False),
-    teacher=_retinanet(50, [256, 512, 1024, 2048], 1, True),
-    teacher_ckpt=teacher_ckpt,
+    teachers=dict(
+        teacher=dict(cfg=_retinanet(50, [256, 512, 1024, 2048], 1, True),
+                     ckpt=teacher_ckpt)),
     # the build-time dry forward only reads channel counts (AFD reads the
     # spatial sizes at every step), so a small dummy input is enough
     input_shape=(3, 64, 64),
     distiller=dict(
-        type='AFDDistiller',
-        student_recorders=dict(
-            feats=dict(type='ModuleListOutputs', source=features)),
+        student_recorders=dict(blocks=dict(source=features)),
         teacher_recorders=dict(
-            feats=dict(type='ModuleListOutputs', source=features)),
-        distill_losses=dict(
-            loss_afd=dict(type='AFDLoss', qk_dim=128, loss_weight=200.)),
-        loss_forward_mappings=dict(
-            loss_afd=dict(
-                s_features=dict(recorder='feats', from_student=True),
-                t_features=dict(recorder='feats', from_student=False)))))
+            blocks=dict(source=['teacher.' + f for f in features]))))
 
 # mmdet's retinanet_r18_fpn_1x_coco settings
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001))
 find_unused_parameters = True
-val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
+val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 custom_hooks = [dict(type='mmrazor.AFDAttentionHook', interval=2000)]
 
 # mmseg's/mmdet's runtime names the visualizer 'visualizer'; without a fixed

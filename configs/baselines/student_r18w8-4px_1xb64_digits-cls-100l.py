@@ -7,7 +7,7 @@
 # normalised with the 8x8 mean/std, so the inputs are equal up to that
 # rounding (at most one gray level of 255; tests/tools/
 # test_lr_benchmark_configs.py checks it).
-_base_ = ['../kd/student_r18w8_1xb64_digits-cls-100l.py']
+_base_ = ['./student_r18w8_1xb64_digits-cls-100l.py']
 
 img_size = 4
 train_dataloader = dict(dataset=dict(img_size=img_size))

@@ -1,5 +1,5 @@
-# Logit distillation for segmentation through this plugin with MMRazor's own
-# SingleTeacherDistill and ChannelWiseDivergence (Shu et al., ICCV 2021):
+# Logit distillation for segmentation through this plugin with MMRazor's
+# ChannelWiseDivergence (Shu et al., ICCV 2021) and MultiTeacherDistill:
 # FCN width 16 teacher -> FCN width 8 student on the embedded digits set.
 _base_ = [
     '../_base_/models/digits_fcn_r18.py',
@@ -12,16 +12,17 @@ teacher_ckpt = 'work_dirs/teacher_fcn-r18w16_1xb8_digits-seg/iter_1500.pth'
 
 model = dict(
     _scope_='mmrazor',
-    type='SingleTeacherDistill',
+    type='MultiTeacherDistill',
     architecture={{_base_.seg_student_model}},
-    teacher={{_base_.seg_teacher_model}},
-    teacher_ckpt=teacher_ckpt,
+    teachers=dict(
+        teacher=dict(cfg={{_base_.seg_teacher_model}}, ckpt=teacher_ckpt)),
     distiller=dict(
         type='ConfigurableDistiller',
         student_recorders=dict(
             logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
         teacher_recorders=dict(
-            logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
+            logits=dict(type='ModuleOutputs',
+                        source='teacher.decode_head.conv_seg')),
         distill_losses=dict(
             loss_cwd=dict(type='ChannelWiseDivergence', tau=1,
                           loss_weight=3)),
@@ -31,7 +32,7 @@ model = dict(
                 preds_T=dict(from_student=False, recorder='logits')))))
 
 find_unused_parameters = True
-val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
+val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 visualizer = dict(type='SegLocalVisualizer')  # named per run by the Runner
 default_hooks = dict(
     logger=dict(interval=20, log_metric_by_epoch=False),

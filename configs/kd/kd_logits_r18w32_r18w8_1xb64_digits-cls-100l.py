@@ -1,7 +1,8 @@
-# Plain logit KD (Hinton et al. 2015) with MMRazor's own SingleTeacherDistill
-# and KLDivergence, through this plugin: the source teacher's soft labels on
-# all 1,400 target images, the task loss on the 100 labelled ones only.
-_base_ = ['./student_r18w8_1xb64_digits-cls-100l.py']
+# Plain logit KD (Hinton et al. 2015) with MMRazor's KLDivergence, through
+# this plugin's MultiTeacherDistill with one teacher (tested equal to
+# MMRazor's SingleTeacherDistill): the source teacher's soft labels on all
+# 1,400 target images, the task loss on the 100 labelled ones only.
+_base_ = ['../baselines/student_r18w8_1xb64_digits-cls-100l.py']
 
 teacher_ckpt = 'work_dirs/teacher_r18w32_1xb64_digits-cls/epoch_30.pth'
 # The algorithm preprocesses the batch once for teacher and student; the
@@ -12,16 +13,17 @@ data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor')
 model = dict(
     _delete_=True,
     _scope_='mmrazor',
-    type='SingleTeacherDistill',
+    type='MultiTeacherDistill',
     architecture={{_base_.student_model}},
-    teacher={{_base_.teacher_model}},
-    teacher_ckpt=teacher_ckpt,
+    teachers=dict(
+        teacher=dict(cfg={{_base_.teacher_model}}, ckpt=teacher_ckpt)),
     distiller=dict(
         type='ConfigurableDistiller',
         student_recorders=dict(
             fc=dict(type='ModuleOutputs', source='head.fc')),
+        # teacher recorder sources start with the teacher's name
         teacher_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='head.fc')),
+            fc=dict(type='ModuleOutputs', source='teacher.head.fc')),
         distill_losses=dict(
             loss_kl=dict(type='KLDivergence', tau=4, loss_weight=1.0)),
         loss_forward_mappings=dict(
@@ -29,4 +31,5 @@ model = dict(
                 preds_S=dict(from_student=True, recorder='fc'),
                 preds_T=dict(from_student=False, recorder='fc')))))
 
-val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
+# scores the student, then the teacher as teacher.*
+val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')

@@ -1,6 +1,7 @@
 # FPN feature distillation for detection through this plugin with MMRazor's
-# own FpnTeacherDistill and PKDLoss (Cao et al., NeurIPS 2022): RetinaNet
-# width 16 teacher -> width 8 student on the embedded digits set.
+# PKDLoss (Cao et al., NeurIPS 2022): RetinaNet width 16 teacher -> width 8
+# student on the embedded digits set. The teacher runs in 'tensor' mode (no
+# loss of its own, no labels), as MMRazor's FpnTeacherDistill runs it.
 _base_ = [
     '../_base_/models/digits_retinanet_r18.py',
     '../_base_/datasets/digits_det.py',
@@ -12,14 +13,16 @@ teacher_ckpt = 'work_dirs/teacher_retinanet-r18w16_1xb8_digits-det/iter_1500.pth
 
 model = dict(
     _scope_='mmrazor',
-    type='FpnTeacherDistill',
+    type='MultiTeacherDistill',
     architecture={{_base_.det_student_model}},
-    teacher={{_base_.det_teacher_model}},
-    teacher_ckpt=teacher_ckpt,
+    teachers=dict(
+        teacher=dict(cfg={{_base_.det_teacher_model}}, ckpt=teacher_ckpt,
+                     mode='tensor')),
     distiller=dict(
         type='ConfigurableDistiller',
         student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
-        teacher_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
+        teacher_recorders=dict(
+            fpn=dict(type='ModuleOutputs', source='teacher.neck')),
         distill_losses=dict(loss_pkd=dict(type='PKDLoss', loss_weight=6)),
         loss_forward_mappings=dict(
             loss_pkd=dict(
@@ -27,7 +30,7 @@ model = dict(
                 preds_T=dict(from_student=False, recorder='fpn')))))
 
 find_unused_parameters = True
-val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
+val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 visualizer = dict(type='DetLocalVisualizer')  # named per run by the Runner
 default_hooks = dict(
     logger=dict(interval=20, log_metric_by_epoch=False),

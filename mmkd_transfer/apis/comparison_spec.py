@@ -13,11 +13,11 @@ seeds::
     teachers:
       digits:
         label: teacher ResNet-18 w32, all 1,400 labels
-        config: ../kd/teacher_r18w32_1xb64_digits-cls.py
+        config: ../baselines/teacher_r18w32_1xb64_digits-cls.py
     rows:
       - key: student
         label: student alone
-        config: student_r18w8_1xb64_digits-cls-50l.py
+        config: ../baselines/student_r18w8_1xb64_digits-cls-50l.py
       - key: kd
         label: plain KD
         config: kd_logits_r18w32_r18w8_1xb64_digits-cls-50l.py

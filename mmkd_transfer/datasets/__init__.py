@@ -1,4 +1,7 @@
-"""Registered components; every module here is imported on package import."""
-from mmkd_transfer.utils import import_submodules
+"""Embedded digits datasets (cls, seg, det), registered in the task
+registries (mmpretrain, mmseg, mmdet)."""
+from .digits_cls_dataset import DigitsClsDataset
+from .digits_det_dataset import DigitsDetDataset
+from .digits_seg_dataset import DigitsSegDataset
 
-import_submodules(__name__)
+__all__ = ['DigitsClsDataset', 'DigitsDetDataset', 'DigitsSegDataset']

@@ -3,11 +3,9 @@ import numpy as np
 from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS
 
+from mmkd_transfer.structures import UNLABELLED
 from .digits_source import (CLASSES, check_img_size, check_split, load_split,
                             select_labelled, to_bgr)
-
-#: ``gt_label`` of a training sample whose label the student may not see.
-UNLABELLED = -1
 
 
 @DATASETS.register_module()

@@ -4,12 +4,16 @@ A generated set (segmentation, detection) lives in a folder whose
 ``digits_meta.json`` records how it was made. The folder is written to a
 temporary sibling and renamed into place, so a reader never sees half a set
 and two processes (DDP ranks, parallel tests) that generate at once do not
-clash: the first rename wins, the other process drops its copy.
+clash: the first rename wins, the other process drops its copy. The
+temporary folder's name holds the host and pid of its writer, so one left
+behind by a killed process is removed by the next generation on that host.
 """
 import json
 import os
 import os.path as osp
+import re
 import shutil
+import socket
 import tempfile
 
 META_FILE = 'digits_meta.json'
@@ -32,6 +36,44 @@ def _check_recipe(data_root, meta, wanted):
                 f'{data_root} holds a set generated with {key}='
                 f'{meta.get(key)!r}, not {value!r}: delete the folder or '
                 f'choose another data_root')
+
+
+def _tmp_prefix(data_root):
+    """Hidden sibling prefix of temporary folders for ``data_root``."""
+    return f'.{osp.basename(osp.abspath(data_root))}.tmp-'
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    return True
+
+
+def remove_stale_tmp_dirs(data_root):
+    """Delete temporary folders of ``data_root`` whose writer has died.
+
+    Only folders written on this host are judged (a pid means nothing on
+    another machine sharing the file system).
+
+    Returns:
+        list[str]: the folders removed.
+    """
+    parent = osp.dirname(osp.abspath(data_root))
+    if not osp.isdir(parent):
+        return []
+    pattern = re.compile(re.escape(_tmp_prefix(data_root)) +
+                         re.escape(socket.gethostname()) + r'-(\d+)-')
+    removed = []
+    for name in os.listdir(parent):
+        match = pattern.match(name)
+        if match and not _pid_alive(int(match.group(1))):
+            shutil.rmtree(osp.join(parent, name), ignore_errors=True)
+            removed.append(osp.join(parent, name))
+    return removed
 
 
 def ensure_generated(data_root, wanted, generate):
@@ -61,8 +103,10 @@ def ensure_generated(data_root, wanted, generate):
                 f'{META_FILE}): move it away or choose another data_root')
     parent = osp.dirname(osp.abspath(data_root))
     os.makedirs(parent, exist_ok=True)
+    remove_stale_tmp_dirs(data_root)
     tmp = tempfile.mkdtemp(
-        prefix=f'.{osp.basename(osp.abspath(data_root))}.tmp-', dir=parent)
+        prefix=f'{_tmp_prefix(data_root)}{socket.gethostname()}-'
+        f'{os.getpid()}-', dir=parent)
     try:
         meta = generate(tmp)
         with open(osp.join(tmp, META_FILE), 'w') as f:

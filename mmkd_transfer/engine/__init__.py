@@ -1,2 +1,5 @@
 """Hooks and loops."""
-from . import hooks, runner  # noqa: F401
+from .hooks import AFDAttentionHook, FiniteLossHook
+from .runner import MultiTeacherValLoop
+
+__all__ = ['AFDAttentionHook', 'FiniteLossHook', 'MultiTeacherValLoop']

@@ -18,15 +18,6 @@ from mmrazor.registry import HOOKS, MODELS
 BLOCKS = ['backbone.layer*.*']
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Tiny tensors: extra intra-op threads only fight over 2 shared cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def classifier(width):
     return dict(
         _scope_='mmpretrain',
@@ -45,16 +36,17 @@ def algorithm():
     torch.manual_seed(0)
     return MODELS.build(dict(
         _scope_='mmrazor',  # whatever scope an earlier test left
-        type='DryRunSingleTeacherDistill',
+        type='MultiTeacherDistill',
         architecture=classifier(4),
-        teacher=classifier(8),
+        teachers=dict(teacher=dict(cfg=classifier(8))),
         input_shape=(3, 8, 8),
         distiller=dict(
-            type='AFDDistiller',
+            type='ShapeInferringDistiller',
             student_recorders=dict(
                 blocks=dict(type='ModuleListOutputs', source=BLOCKS)),
             teacher_recorders=dict(
-                blocks=dict(type='ModuleListOutputs', source=BLOCKS)),
+                blocks=dict(type='ModuleListOutputs',
+                            source=[f'teacher.{b}' for b in BLOCKS])),
             distill_losses=dict(
                 loss_afd=dict(type='AFDLoss', qk_dim=8, loss_weight=1.)),
             loss_forward_mappings=dict(

@@ -1,5 +1,5 @@
 """AFDLoss (Show, Attend and Distill; Ji, Heo, Park; AAAI 2021): invariants
-from METHODS.md, a golden value and a naive double-loop reference."""
+from docs/methods/afd.md, a golden value and a naive double-loop reference."""
 import math
 
 import pytest
@@ -11,22 +11,13 @@ from mmkd_transfer.models.losses.afd_loss import (AFDLoss, afd_feature_loss,
                                                   afd_loss_upper_bound)
 from mmrazor.registry import MODELS
 
-# WRN-40-2 -> WRN-16-2 at 32x32 (METHODS.md): (C, H, W) of every block.
+# WRN-40-2 -> WRN-16-2 at 32x32 (docs/methods/afd.md): (C, H, W) of blocks.
 WRN40_2 = [(32, 32, 32)] * 6 + [(64, 16, 16)] * 6 + [(128, 8, 8)] * 6
 WRN16_2 = [(32, 32, 32)] * 2 + [(64, 16, 16)] * 2 + [(128, 8, 8)] * 2
 
 # Tiny case: 2 student, 3 teacher layers, 3 distinct teacher sizes.
 TINY_S = [(4, 8, 8), (8, 4, 4)]
 TINY_T = [(6, 8, 8), (6, 4, 4), (12, 2, 2)]
-
-
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Tiny tensors: extra intra-op threads only fight over 2 shared cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def make_features(shapes, batch, gen, requires_grad=False):
@@ -137,7 +128,7 @@ def test_bound_on_random_features():
 
 def test_bound_wrn40_2_to_wrn16_2():
     bound = afd_loss_upper_bound([s[1:] for s in WRN40_2])
-    assert bound == pytest.approx(0.24609375)  # METHODS.md: ~0.246
+    assert bound == pytest.approx(0.24609375)  # docs/methods/afd.md: ~0.246
     gen = torch.Generator().manual_seed(3)
     loss = build_loss(WRN16_2, WRN40_2, qk_dim=128, loss_weight=200.)
     value = loss(make_features(WRN16_2, 2, gen),

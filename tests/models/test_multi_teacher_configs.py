@@ -4,8 +4,8 @@ from conftest import load_config, loss_history, train
 
 
 CLS = 'mtkd_r18w32-32px_r18w32-8px_r18w8-8px_1xb64_digits-cls-100l.py'
-SEG = 'crkd-view_fcn-r18w16_fcn-r18w8-32px_1xb8_digits-seg.py'
-DET = 'crkd-view_retinanet-r18w16_retinanet-r18w8-32px_1xb8_digits-det.py'
+SEG = 'cwd-lr-view_fcn-r18w16_fcn-r18w8-32px_1xb8_digits-seg.py'
+DET = 'pkd-lr-view_retinanet-r18w16_retinanet-r18w8-32px_1xb8_digits-det.py'
 
 
 def _random_teacher_ckpt(cfg, name, path):

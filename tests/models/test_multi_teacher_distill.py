@@ -9,10 +9,18 @@ from mmkd_transfer.checkpoint_io import CheckpointError
 
 
 def _kd_parts():
+    """The plain-KD config as MMRazor's SingleTeacherDistill would take it:
+    one ``teacher``, teacher recorder sources without a teacher name."""
     from mmengine.config import Config
     cfg = Config.fromfile(
         config_path('kd', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py'))
-    model = cfg.model.to_dict()
+    shipped = cfg.model.to_dict()
+    distiller = copy.deepcopy(shipped['distiller'])
+    distiller['teacher_recorders']['fc']['source'] = 'head.fc'
+    model = dict(_scope_='mmrazor', type='SingleTeacherDistill',
+                 architecture=shipped['architecture'],
+                 teacher=shipped['teachers']['teacher']['cfg'],
+                 distiller=distiller)
     preprocessor = dict(cfg.data_preprocessor)
     preprocessor['type'] = 'mmpretrain.ClsDataPreprocessor'
     return model, preprocessor
@@ -183,16 +191,18 @@ def test_dry_run_sizes_a_distiller_through_each_models_view():
     distiller = cfg.model.distiller.to_dict()
     for recorder in distiller['teacher_recorders'].values():
         source = recorder['source']
-        recorder['source'] = ([f't_hr.{s}' for s in source] if isinstance(
-            source, list) else f't_hr.{source}')
-    algo = _multi(dict(t_hr=dict(cfg=cfg.model.teacher)),
+        recorder['source'] = ([s.replace('teacher.', 't_hr.', 1)
+                               for s in source] if isinstance(source, list)
+                              else source.replace('teacher.', 't_hr.', 1))
+    teacher = cfg.model.teachers.teacher.cfg
+    algo = _multi(dict(t_hr=dict(cfg=teacher)),
                   distiller=distiller, input_shape=(3, 16, 16),
                   student_view=dict(type='ResolutionView', scale_factor=0.5))
     shapes = algo.dry_run_shapes['loss_afd']
     assert [s[-1] for s in shapes['s_features']] == [8, 8, 4, 4, 2, 2]
     assert [s[-1] for s in shapes['t_features']] == [16, 16, 8, 8, 4, 4]
     with pytest.raises(ValueError, match='set input_shape'):
-        _multi(dict(t_hr=dict(cfg=cfg.model.teacher)), distiller=distiller)
+        _multi(dict(t_hr=dict(cfg=teacher)), distiller=distiller)
 
 
 def test_unprefixed_teacher_source_names_the_prefixed_one():
@@ -201,3 +211,82 @@ def test_unprefixed_teacher_source_names_the_prefixed_one():
     with pytest.raises(ValueError, match="closest names: 't_hr.head.fc'"):
         _multi(dict(t_hr=dict(cfg=model['teacher'])),
                distiller=_distiller('head.fc'))
+
+
+def _two_teachers(**t_b):
+    model, _ = _kd_parts()
+    return _multi(dict(
+        t_a=dict(cfg=model['teacher']),
+        t_b=dict(cfg=model['teacher'],
+                 view=dict(type='ResolutionView', scale_factor=0.5), **t_b)),
+        distiller=dict(type='ConfigurableDistiller'))
+
+
+def test_forward_teachers_runs_each_teacher_on_its_view():
+    algo = _two_teachers(mode='tensor')
+    inputs, samples = _batch(algo.train())
+    # each teacher in its configured mode: t_a a loss dict, t_b logits
+    out = algo.forward_teachers(inputs, samples)
+    assert list(out) == ['t_a', 't_b']
+    assert set(out['t_a']) == {'loss'}
+    assert out['t_b'].shape == (4, 10)
+    # t_b on its 4x4 view: the same logits as on a pre-resized batch
+    small, _ = algo.teacher_view('t_b', inputs, samples)
+    assert small.shape[-2:] == (4, 4)
+    with torch.no_grad():
+        ref = algo.teachers['t_b'](small, mode='tensor')
+    assert torch.equal(out['t_b'], ref)
+    # frozen teachers: no graph
+    assert not out['t_b'].requires_grad
+    # one mode for all, a subset in the given order
+    out = algo.forward_teachers(inputs, samples, mode='tensor',
+                                names=['t_b', 't_a'])
+    assert list(out) == ['t_b', 't_a']
+    assert out['t_a'].shape == out['t_b'].shape == (4, 10)
+    preds = algo.forward_teachers(inputs, samples, mode='predict',
+                                  names=['t_a'])['t_a']
+    assert len(preds) == 4 and preds[0].pred_score.shape == (10, )
+    with pytest.raises(KeyError, match=r"unknown teachers \['t_c'\]"):
+        algo.forward_teachers(inputs, samples, names=['t_c'])
+
+
+def test_forward_teachers_keeps_the_graph_of_a_trainable_teacher():
+    algo = _two_teachers(trainable=True)
+    inputs, samples = _batch(algo.train())
+    out = algo.forward_teachers(inputs, samples)
+    assert out['t_b']['loss'].requires_grad
+    assert not out['t_a']['loss'].requires_grad
+    # loss() adds exactly the trainable teacher's losses, prefixed
+    assert sorted(algo.loss(inputs, samples)) == ['student.loss',
+                                                  't_b.loss']
+
+
+def test_frozen_teacher_dropout_stays_off_in_train_mode():
+    """MMRazor's SingleTeacherDistill.train() leaves a frozen teacher's
+    dropout on; here its outputs do not change from call to call."""
+    from torch import nn
+    model, _ = _kd_parts()
+    algo = _multi(dict(teacher=dict(cfg=model['teacher'], mode='tensor')),
+                  distiller=dict(type='ConfigurableDistiller'))
+    teacher = algo.teacher
+    teacher.head.drop = nn.Dropout(0.5)
+    teacher.head.fc.register_forward_hook(
+        lambda module, args, out: teacher.head.drop(out))
+    algo.train()
+    assert not teacher.head.drop.training
+    inputs, samples = _batch(algo)
+    torch.manual_seed(0)
+    first = algo.forward_teachers(inputs, samples)['teacher']
+    second = algo.forward_teachers(inputs, samples)['teacher']
+    assert torch.equal(first, second)
+    # the same teacher with its dropout on does change (the test can fail)
+    teacher.head.drop.train()
+    assert not torch.equal(first,
+                           algo.forward_teachers(inputs, samples)['teacher'])
+
+
+def test_single_teacher_distill_arguments_name_the_teachers_dict():
+    model, _ = _kd_parts()
+    with pytest.raises(ValueError, match=r"no \['teacher', 'teacher_ckpt'\]"
+                       r".*teachers=dict\(teacher=dict\("):
+        _multi(None, teacher=model['teacher'], teacher_ckpt='t.pth')

@@ -64,7 +64,7 @@ def test_cls_lr_student_equals_model_on_pre_resized_batch():
     cfg = _cfg('kd', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py')
     preprocessor = dict(cfg.data_preprocessor,
                         type='mmpretrain.ClsDataPreprocessor')
-    algo = _algo(cfg.model.architecture, cfg.model.teacher,
+    algo = _algo(cfg.model.architecture, cfg.model.teachers.teacher.cfg,
                  dict(type='ResolutionView', size=8), preprocessor)
     from mmengine.dataset import pseudo_collate
 

@@ -27,8 +27,8 @@ SPECS = sorted(
 KD_CLS = 'kd/kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py'
 MTKD_CLS = ('multi_teacher/'
             'mtkd_r18w32-32px_r18w32-8px_r18w8-8px_1xb64_digits-cls-100l.py')
-TEACHER_CLS = 'kd/teacher_r18w32_1xb64_digits-cls.py'
-STUDENT_CLS = 'kd/student_r18w8_1xb64_digits-cls-100l.py'
+TEACHER_CLS = 'baselines/teacher_r18w32_1xb64_digits-cls.py'
+STUDENT_CLS = 'baselines/student_r18w8_1xb64_digits-cls-100l.py'
 
 
 def test_specs_are_found():
@@ -74,7 +74,7 @@ def test_det_spec_beta25_row_overrides_only_the_loss_weight():
 def test_final_checkpoint_by_epoch_and_by_iter():
     cls = Config.fromfile(osp.join(CONFIGS, TEACHER_CLS))
     seg = Config.fromfile(
-        osp.join(CONFIGS, 'kd', 'teacher_fcn-r18w16_1xb8_digits-seg.py'))
+        osp.join(CONFIGS, 'baselines', 'teacher_fcn-r18w16_1xb8_digits-seg.py'))
     assert final_checkpoint(cls, 'w') == osp.join('w', 'epoch_30.pth')
     assert final_checkpoint(seg, 'w') == osp.join('w', 'iter_1500.pth')
 
@@ -173,15 +173,16 @@ def test_rows_that_do_not_fit_their_config_fail_before_training(
 
 def test_teacher_checkpoints_go_where_each_algorithm_reads_them():
     ckpts = dict(digits='d.pth', hr='hr.pth')
-    single = Config.fromfile(osp.join(CONFIGS, KD_CLS))
+    # an existing MMRazor project's SingleTeacherDistill config
+    single = Config(dict(model=dict(type='SingleTeacherDistill',
+                                    teacher_ckpt='old.pth')))
     set_teacher_checkpoints(single, 'digits', ckpts)
     assert single.model.teacher_ckpt == 'd.pth'
     multi = Config.fromfile(osp.join(CONFIGS, MTKD_CLS))
     set_teacher_checkpoints(multi, dict(t_hr='hr', t_lr='digits'), ckpts)
     assert multi.model.teachers.t_hr.ckpt == 'hr.pth'
     assert multi.model.teachers.t_lr.ckpt == 'd.pth'
-    one = Config.fromfile(osp.join(
-        CONFIGS, 'kd', 'kd_logits_r18w32_r18w8-4px_1xb64_digits-cls-100l.py'))
+    one = Config.fromfile(osp.join(CONFIGS, KD_CLS))
     set_teacher_checkpoints(one, 'digits', ckpts)
     assert one.model.teachers.teacher.ckpt == 'd.pth'
 
@@ -221,7 +222,7 @@ def test_tiny_comparison_end_to_end_then_teacher_reused(tmp_path, capsys):
     assert teacher_ckpt.is_file()
     # the KD runs distilled from that teacher: the Runner's config dump
     dumped = Config.fromfile(str(work / 'kd_seed1' / osp.basename(KD_CLS)))
-    assert dumped.model.teacher_ckpt == str(teacher_ckpt)
+    assert dumped.model.teachers.teacher.ckpt == str(teacher_ckpt)
 
     saved = json.loads((work / 'results.json').read_text())
     assert saved == json.loads(json.dumps(result))

@@ -5,7 +5,7 @@ import sys
 
 from conftest import REPO, config_path
 
-STUDENT = config_path('kd', 'student_r18w8_1xb64_digits-cls-100l.py')
+STUDENT = config_path('baselines', 'student_r18w8_1xb64_digits-cls-100l.py')
 KD = config_path('kd', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py')
 BIN = os.path.dirname(sys.executable)
 
@@ -50,5 +50,5 @@ def test_mim_train_mmrazor_runs_a_plugin_kd_config(
     _run([f'{BIN}/mim', 'train', 'mmrazor', KD, '--work-dir', str(tmp_path),
           '--cfg-options', 'train_cfg.max_epochs=1',
           'default_hooks.logger.interval=1000',
-          f'model.teacher_ckpt={digits_teacher_checkpoint}'])
+          f'model.teachers.teacher.ckpt={digits_teacher_checkpoint}'])
     assert (tmp_path / 'epoch_1.pth').exists()

@@ -49,7 +49,7 @@ def test_student_alone_sees_what_the_view_gives_the_distilled_student():
     assert diff.mean() < 0.3 * one_level
     # the 8x8 and 4x4 student-alone rows differ only in the image size
     plain = Config.fromfile(
-        config_path('kd', 'student_r18w8_1xb64_digits-cls-100l.py'))
+        config_path('baselines', 'student_r18w8_1xb64_digits-cls-100l.py'))
     assert alone.model == plain.model
     assert (alone.train_dataloader.dataset.num_labelled ==
             kd.train_dataloader.dataset.num_labelled ==

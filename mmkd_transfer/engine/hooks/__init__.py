@@ -1,4 +1,5 @@
-"""Registered components; every module here is imported on package import."""
-from mmkd_transfer.utils import import_submodules
+"""Hooks registered in ``mmrazor.registry.HOOKS``."""
+from .afd_attention_hook import AFDAttentionHook
+from .finite_loss_hook import FiniteLossHook
 
-import_submodules(__name__)
+__all__ = ['AFDAttentionHook', 'FiniteLossHook']

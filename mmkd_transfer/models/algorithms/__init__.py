@@ -1,4 +1,4 @@
-"""Registered components; every module here is imported on package import."""
-from mmkd_transfer.utils import import_submodules
+"""Algorithms registered in ``mmrazor.registry.MODELS``."""
+from .multi_teacher_distill import MultiTeacherDistill
 
-import_submodules(__name__)
+__all__ = ['MultiTeacherDistill']

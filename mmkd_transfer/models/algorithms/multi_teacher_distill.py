@@ -1,6 +1,6 @@
 """Distillation from several frozen teachers, each on its own view."""
 import logging
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import torch
 from mmengine.logging import print_log
@@ -16,6 +16,10 @@ from mmkd_transfer.checkpoint_io import load_teacher_weights
 from mmkd_transfer.views import apply_view, build_view
 
 from .teacher_specs import check_clip_or_image_shape, parse_teacher_specs
+
+
+# arguments of MMRazor's SingleTeacherDistill that the teachers dict replaces
+SINGLE_TEACHER_ARGS = ('teacher', 'teacher_ckpt', 'teacher_trainable')
 
 
 def _set_inplace_false(model: nn.Module) -> None:
@@ -40,19 +44,20 @@ class _Viewed(nn.Module):
         return self.model(inputs, data_samples, mode=mode)
 
 
-class _ViewedTeachers(nn.Module):
-    """Every teacher behind its view (used only for the dry run)."""
+class _DryRunTeachers(nn.Module):
+    """Every teacher as ``forward_teachers`` runs it (for the dry run only).
 
-    def __init__(self, teachers: nn.ModuleDict, views: Dict):
+    The dry run needs one module to put in eval mode and call; this one
+    holds the teachers and forwards to the algorithm's teacher loop.
+    """
+
+    def __init__(self, teachers: nn.ModuleDict, forward_teachers):
         super().__init__()
         self.teachers = teachers
-        self.views = views
+        self._forward_teachers = forward_teachers
 
     def forward(self, inputs, data_samples=None, mode='tensor'):
-        for name, teacher in self.teachers.items():
-            t_inputs, t_samples = apply_view(self.views[name], inputs,
-                                             data_samples)
-            teacher(t_inputs, t_samples, mode=mode)
+        return self._forward_teachers(inputs, data_samples, mode=mode)
 
 
 @MODELS.register_module()
@@ -65,9 +70,11 @@ class MultiTeacherDistill(BaseAlgorithm):
     teacher and an LR student (CRKD), a spatial and a temporal teacher
     (SKD) or several source models (TMU) share one step:
 
-    batch -> data_preprocessor -> for each teacher: its view, forward under
-    ``no_grad`` with the teacher recorders on -> the student's view, forward
-    with the student recorders on -> distiller losses.
+    batch -> data_preprocessor -> :meth:`forward_teachers` (each teacher on
+    its view, frozen ones under ``no_grad``) with the teacher recorders on
+    -> the student's view, forward with the student recorders on ->
+    distiller losses. :meth:`forward_teachers` is the one teacher loop:
+    validation (:meth:`predict_teacher`) and the benchmark use it too.
 
     Teachers live in ``self.teachers`` (an ``nn.ModuleDict``), and the
     distiller's teacher recorders are prepared on that dict, so their
@@ -110,8 +117,10 @@ class MultiTeacherDistill(BaseAlgorithm):
             (C, H, W) or a clip (T, C, H, W), before any view. When given,
             every view is checked on it at build time (a view leaving < 1
             pixel, a frame outside the clip fail here), and a distiller with
-            ``init_from_dry_run`` is sized by one dry forward of each model
-            on its view. Required by such distillers. Defaults to None.
+            ``init_from_dry_run`` (``ShapeInferringDistiller``: the sizing
+            contract is in its module) has its connectors and losses sized
+            by one dry forward of each model on its view. Required by such
+            distillers. Defaults to None.
         **kwargs: ``data_preprocessor``, ``init_cfg``, ``module_inplace``
             of ``BaseAlgorithm``.
 
@@ -132,13 +141,21 @@ class MultiTeacherDistill(BaseAlgorithm):
     def __init__(self,
                  architecture,
                  distiller: dict,
-                 teachers: dict,
+                 teachers: Optional[dict] = None,
                  student_view: Optional[dict] = None,
                  calculate_student_loss: bool = True,
                  student_trainable: bool = True,
                  teacher_norm_eval: bool = True,
                  input_shape: Optional[Sequence[int]] = None,
                  **kwargs):
+        ported = sorted(set(kwargs) & set(SINGLE_TEACHER_ARGS))
+        if ported:
+            raise ValueError(
+                f'MultiTeacherDistill has no {ported} (arguments of '
+                "MMRazor's SingleTeacherDistill): write teachers=dict("
+                'teacher=dict(cfg=<teacher>, ckpt=<teacher_ckpt>, '
+                'trainable=...)) and start teacher recorder sources with '
+                '"teacher.".')
         specs = parse_teacher_specs(teachers)
         if input_shape is not None:
             input_shape = check_clip_or_image_shape(input_shape)
@@ -181,16 +198,17 @@ class MultiTeacherDistill(BaseAlgorithm):
         if hasattr(self.distiller, 'init_from_dry_run'):
             if input_shape is None:
                 raise ValueError(
-                    f'{type(self.distiller).__name__} sizes its losses from '
-                    'a dry forward: set input_shape, the (C, H, W) of one '
+                    f'{type(self.distiller).__name__} sizes its connectors '
+                    'and losses from a dry forward: set input_shape, the '
+                    '(C, H, W) of one '
                     'preprocessed input before any view, e.g. '
                     'input_shape=(3, 32, 32).')
-            # batch 2 like DryRunSingleTeacherDistill; the dry run itself
-            # runs in eval mode
+            # batch 2: BatchNorm in train mode needs more than one sample
+            # (the dry run itself runs in eval mode, under no_grad)
             dummy = torch.zeros(2, *input_shape)
             self.dry_run_shapes = self.distiller.init_from_dry_run(
                 _Viewed(self.student, self.student_view),
-                _ViewedTeachers(self.teachers, self.teacher_views), dummy)
+                _DryRunTeachers(self.teachers, self.forward_teachers), dummy)
         self.train(self.training)
 
     def _build_teacher(self, name: str, spec: dict) -> BaseModel:
@@ -248,6 +266,50 @@ class MultiTeacherDistill(BaseAlgorithm):
         """The batch as the student sees it."""
         return apply_view(self.student_view, inputs, data_samples)
 
+    def forward_teachers(self,
+                         inputs: torch.Tensor,
+                         data_samples: Optional[List[BaseDataElement]] = None,
+                         mode: Optional[str] = None,
+                         names: Optional[Sequence[str]] = None
+                         ) -> Dict[str, Any]:
+        """Run teachers, each on its own view of a preprocessed batch.
+
+        The one teacher loop of the algorithm: ``loss`` runs it with the
+        recorders on, ``predict_teacher`` (validation) and the benchmark
+        call it as is. Frozen teachers run under ``torch.no_grad()``;
+        trainable ones keep their graph.
+
+        Args:
+            inputs (Tensor): the preprocessed batch, e.g. (N, C, H, W),
+                before any view.
+            data_samples (list, optional): its data samples.
+            mode (str, optional): forward mode of every teacher
+                (``'loss'``, ``'tensor'``, ``'predict'``). Defaults to None:
+                each teacher's configured ``mode``.
+            names (Sequence[str], optional): the teachers to run, in this
+                order. Defaults to None: all, in config order.
+
+        Returns:
+            dict: teacher name -> the raw output of its forward (a loss
+            dict, tensors or predictions).
+        """
+        if names is None:
+            names = self.teacher_names
+        unknown = [n for n in names if n not in self.teachers]
+        if unknown:
+            raise KeyError(f'unknown teachers {unknown}; the teachers are '
+                           f'{self.teacher_names}.')
+        outputs = {}
+        for name in names:
+            t_inputs, t_samples = self.teacher_view(name, inputs,
+                                                    data_samples)
+            t_mode = self.teacher_modes[name] if mode is None else mode
+            with torch.set_grad_enabled(self.teacher_trainable[name]
+                                        and torch.is_grad_enabled()):
+                outputs[name] = self.teachers[name](
+                    t_inputs, t_samples, mode=t_mode)
+        return outputs
+
     def loss(self,
              batch_inputs: torch.Tensor,
              data_samples: Optional[List[BaseDataElement]] = None
@@ -261,16 +323,10 @@ class MultiTeacherDistill(BaseAlgorithm):
         # replays it (MMRazor's contract, one teacher after another)
         distiller.set_deliveries_override(False)
         with distiller.teacher_recorders, distiller.deliveries:
-            for name, teacher in self.teachers.items():
-                t_inputs, t_samples = self.teacher_view(
-                    name, batch_inputs, data_samples)
-                mode = self.teacher_modes[name]
-                if self.teacher_trainable[name]:
-                    t_losses = teacher(t_inputs, t_samples, mode=mode)
-                    losses.update(add_prefix(t_losses, name))
-                else:
-                    with torch.no_grad():
-                        teacher(t_inputs, t_samples, mode=mode)
+            outputs = self.forward_teachers(batch_inputs, data_samples)
+        for name, output in outputs.items():
+            if self.teacher_trainable[name]:
+                losses.update(add_prefix(output, name))
 
         distiller.set_deliveries_override(True)
         s_inputs, s_samples = self.student_batch(batch_inputs, data_samples)
@@ -303,8 +359,8 @@ class MultiTeacherDistill(BaseAlgorithm):
                         ) -> list:
         """Predictions of teacher ``name`` on its view of a preprocessed
         batch (the validation loop scores teachers with it)."""
-        t_inputs, t_samples = self.teacher_view(name, inputs, data_samples)
-        return self.teachers[name](t_inputs, t_samples, mode='predict')
+        return self.forward_teachers(inputs, data_samples, mode='predict',
+                                     names=[name])[name]
 
     def train(self, mode: bool = True) -> 'MultiTeacherDistill':
         """Set the train mode; frozen teachers stay in eval mode, BN of

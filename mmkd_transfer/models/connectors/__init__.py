@@ -1,4 +1,4 @@
-"""Registered components; every module here is imported on package import."""
-from mmkd_transfer.utils import import_submodules
+"""Connectors registered in ``mmrazor.registry.MODELS``."""
+from .resize_project_connector import ResizeProjectConnector
 
-import_submodules(__name__)
+__all__ = ['ResizeProjectConnector']

@@ -1,4 +1,4 @@
-"""Registered components; every module here is imported on package import."""
-from mmkd_transfer.utils import import_submodules
+"""Distillers registered in ``mmrazor.registry.MODELS``."""
+from .shape_inferring_distiller import ShapeInferringDistiller
 
-import_submodules(__name__)
+__all__ = ['ShapeInferringDistiller']

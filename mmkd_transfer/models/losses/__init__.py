@@ -1,4 +1,7 @@
-"""Registered components; every module here is imported on package import."""
-from mmkd_transfer.utils import import_submodules
+"""Losses: distillation losses in ``mmrazor.registry.MODELS``, task losses
+in their task's registry (``LabelledCrossEntropyLoss``: mmpretrain)."""
+from .afd_attention import AFDAttention
+from .afd_loss import AFDLoss
+from .labelled_cross_entropy_loss import LabelledCrossEntropyLoss
 
-import_submodules(__name__)
+__all__ = ['AFDAttention', 'AFDLoss', 'LabelledCrossEntropyLoss']

@@ -7,7 +7,7 @@ github.com/clovaai/attention-feature-distillation (``distill/AFD.py``).
 The value/distance terms live in :mod:`.afd_autograd`, the loss in
 :mod:`.afd_loss`.
 
-Notation (METHODS.md, AFD): T teacher layers, S student layers, d = qk_dim.
+Notation (docs/methods/afd.md): T teacher layers, S student layers, d = qk_dim.
 """
 import math
 from typing import List, Sequence, Tuple

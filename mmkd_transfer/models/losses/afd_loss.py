@@ -7,7 +7,7 @@ github.com/clovaai/attention-feature-distillation (``distill/AFD.py``).
 
 The value/distance math is in :mod:`.afd_autograd` (with hand-written
 backwards, for speed), the attention in :mod:`.afd_attention`;
-:class:`AFDLoss` wires them together (equation names from METHODS.md, AFD).
+:class:`AFDLoss` wires them together (equation names from docs/methods/afd.md).
 """
 from typing import List, Optional, Sequence
 
@@ -70,7 +70,7 @@ class AFDLoss(nn.Module):
 
     The meta-network's sizes are not typed by hand: call
     :meth:`build_from_shapes` once before the optimizer is built (the
-    :class:`~mmkd_transfer.models.distillers.afd_distiller.AFDDistiller` does
+    :class:`~mmkd_transfer.models.distillers.ShapeInferringDistiller` does
     that from a dry forward in ``init_from_dry_run``). Spatial sizes are read
     from the features at every call, so only channel counts and layer counts
     are fixed by the build.
@@ -173,7 +173,8 @@ class AFDLoss(nn.Module):
             raise RuntimeError(
                 'AFDLoss.forward called before build_from_shapes(): build the '
                 'meta-network before the optimizer, e.g. with '
-                'AFDDistiller.init_from_dry_run(student, teacher, inputs).')
+                'ShapeInferringDistiller.init_from_dry_run(student, teacher, '
+                'inputs).')
         for side, feats, channels in (
                 ('s_features', s_features, self.attention.s_channels),
                 ('t_features', t_features, self.attention.t_channels)):

@@ -3,8 +3,7 @@ import torch.nn.functional as F
 from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS
 from torch import nn
 
-# the label the embedded datasets give to samples whose label is withheld
-from mmkd_transfer.datasets.digits_cls_dataset import UNLABELLED
+from mmkd_transfer.structures import UNLABELLED
 
 
 def labelled_cross_entropy(cls_score, label, ignore_label=UNLABELLED):

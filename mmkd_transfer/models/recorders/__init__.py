@@ -1,4 +1,4 @@
-"""Registered components; every module here is imported on package import."""
-from mmkd_transfer.utils import import_submodules
+"""Recorders registered in ``mmrazor.registry.TASK_UTILS``."""
+from .module_list_outputs_recorder import ModuleListOutputsRecorder
 
-import_submodules(__name__)
+__all__ = ['ModuleListOutputsRecorder']

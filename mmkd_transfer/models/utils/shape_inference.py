@@ -3,7 +3,9 @@
 Methods whose extra modules depend on feature sizes (AFD's meta-network,
 connectors, projectors) build them from these shapes when the algorithm is
 built, so the optimizer sees every parameter and nobody types channel lists
-by hand. One mechanism, shared by every method.
+by hand. One mechanism, shared by every method; the contract modules
+follow (``build_from_shapes``, who calls it when, how a connector learns its
+target) is written in :mod:`..distillers.shape_inferring_distiller`.
 
 The dry run leaves the model as it was: it runs in eval mode under
 ``torch.no_grad()`` (so BatchNorm running statistics and every other buffer

@@ -1,4 +1,5 @@
-# Detection with an HR teacher and an LR student (MultiTeacherDistill):
+# PKD (Cao et al., NeurIPS 2022) with a low-resolution student view,
+# MultiTeacherDistill; not CRKD:
 # RetinaNet width 16 sees the 64x64 scenes, RetinaNet width 8 sees them at
 # 32x32. The view rescales the boxes, img_shape, pad_shape,
 # batch_input_shape and scale_factor, so mmdet's own losses and its

@@ -1,4 +1,5 @@
-# Segmentation with an HR teacher and an LR student (MultiTeacherDistill):
+# CWD (channel-wise distillation, Shu et al., ICCV 2021) with a low-resolution
+# student view, MultiTeacherDistill; not CRKD:
 # the 64x64 digits scenes go to the FCN width 16 teacher as they are and to
 # the FCN width 8 student at 32x32 (ResolutionView, 4x fewer pixels).
 # seg_target='keep': the student is scored against the 64x64 ground truth

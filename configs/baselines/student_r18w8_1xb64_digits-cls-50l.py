@@ -4,7 +4,7 @@
 # Ours: 50 labels rather than configs/kd's 100, chosen before any AFD run
 # so that the distilled rows have headroom below the teacher (at 100 labels
 # plain KD already reaches 98.5% against the teacher's 98.7%).
-_base_ = ['../kd/student_r18w8_1xb64_digits-cls-100l.py']
+_base_ = ['./student_r18w8_1xb64_digits-cls-100l.py']
 
 num_labelled = 50
 train_dataloader = dict(dataset=dict(num_labelled=num_labelled))

@@ -1,4 +1,5 @@
-"""AFDDistiller: builds AFDLoss from a dry run on mmpretrain classifiers."""
+"""ShapeInferringDistiller: builds AFDLoss (and any loss with
+``build_from_shapes``) from a dry run on mmpretrain classifiers."""
 import copy
 
 import pytest
@@ -6,7 +7,7 @@ import torch
 from torch import nn
 
 import mmkd_transfer  # noqa: F401  (compat patches, registration)
-from mmkd_transfer.models.distillers.afd_distiller import AFDDistiller
+from mmkd_transfer.models.distillers import ShapeInferringDistiller
 from mmkd_transfer.models.losses.afd_loss import (AFDLoss,
                                                   afd_loss_upper_bound)
 from mmrazor.registry import MODELS
@@ -14,15 +15,6 @@ from mmrazor.registry import MODELS
 INPUT = (3, 16, 16)
 S_CHANNELS = [8] * 2 + [16] * 2 + [32] * 2 + [64] * 2  # R18, base 8
 T_CHANNELS = [16] * 3 + [32] * 4 + [64] * 6 + [128] * 3  # R34, base 16
-
-
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Tiny tensors: extra intra-op threads only fight over 2 shared cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def classifier(depth, base):
@@ -37,7 +29,7 @@ def classifier(depth, base):
 
 
 DISTILLER = dict(
-    type='AFDDistiller',
+    type='ShapeInferringDistiller',
     student_recorders=dict(
         blocks=dict(type='ModuleListOutputs', source=['backbone.layer*.*']),
         logits=dict(type='ModuleOutputs', source='head.fc')),
@@ -76,8 +68,10 @@ def build_distiller(student, teacher, cfg=DISTILLER):
 def test_builds_afd_loss_from_dry_run(models):
     student, teacher = models
     distiller = build_distiller(student, teacher)
-    assert isinstance(distiller, AFDDistiller)
-    assert set(distiller.losses_to_build()) == {'loss_afd'}
+    assert isinstance(distiller, ShapeInferringDistiller)
+    assert distiller.modules_to_build() == dict(
+        connectors={},
+        losses={'loss_afd': distiller.distill_losses['loss_afd']})
     loss = distiller.distill_losses['loss_afd']
     assert not loss.is_built
     before = {k: v.clone() for k, v in student.state_dict().items()}
@@ -181,7 +175,7 @@ class _ShapeProbe(nn.Module):
 def test_generic_contract_applies_record_and_data_idx(models):
     student, teacher = models
     distiller = MODELS.build(dict(
-        type='AFDDistiller',
+        type='ShapeInferringDistiller',
         student_recorders=copy.deepcopy(DISTILLER['student_recorders'])))
     # a loss class of another method, set in place of a registered one
     distiller.distill_losses['loss_probe'] = _ShapeProbe()

@@ -1,4 +1,0 @@
-"""Registered components; every module here is imported on package import."""
-from mmkd_transfer.utils import import_submodules
-
-import_submodules(__name__)
