@@ -24,18 +24,30 @@ def parse_args(argv=None):
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog='\n'.join(__doc__.splitlines()[2:]))
-    parser.add_argument('spec', help='a table spec, e.g. '
-                        'configs/afd/results.yml')
-    parser.add_argument('--seeds', type=int, nargs='+', default=None,
-                        help="default: the spec's seeds")
-    parser.add_argument('--work-dir', default=None,
-                        help='default: work_dirs/compare/<folder>_<spec name>')
     parser.add_argument(
-        '--threads', type=int, default=1,
+        'spec', help='a table spec, e.g. '
+        'configs/afd/results.yml')
+    parser.add_argument(
+        '--seeds',
+        type=int,
+        nargs='+',
+        default=None,
+        help="default: the spec's seeds")
+    parser.add_argument(
+        '--work-dir',
+        default=None,
+        help='default: work_dirs/compare/<folder>_<spec name>')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=1,
         help='torch intra-op threads (default 1: for these tiny models on a '
         'shared CPU more threads mostly wait on each other)')
     parser.add_argument(
-        '--teacher-ckpt', action='append', default=[], metavar='[KEY=]CKPT',
+        '--teacher-ckpt',
+        action='append',
+        default=[],
+        metavar='[KEY=]CKPT',
         help='use this trained teacher instead of training one; KEY names '
         'the spec teacher (may be left out when there is one); repeatable')
     return parser.parse_args(argv)
@@ -68,7 +80,10 @@ def main(argv=None):
         work_dir = args.work_dir or osp.join('work_dirs', 'compare',
                                              f'{folder}_{stem}')
         return run_comparison(
-            spec, seeds=args.seeds, work_dir=work_dir, threads=args.threads,
+            spec,
+            seeds=args.seeds,
+            work_dir=work_dir,
+            threads=args.threads,
             teacher_ckpts=teacher_checkpoints(args.teacher_ckpt,
                                               spec['teachers']))
     except SpecError as err:

@@ -20,8 +20,8 @@ The teacher is trained on the first run and reused afterwards. Same as
 import argparse
 import os.path as osp
 
-SPEC = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs',
-                'demo.yml')
+SPEC = osp.join(
+    osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'demo.yml')
 
 
 def main(argv=None):
@@ -29,18 +29,28 @@ def main(argv=None):
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog='\n'.join(__doc__.splitlines()[2:]))
-    parser.add_argument('--seeds', type=int, nargs='+', default=None,
-                        help='default: 0 1 2 (from configs/demo.yml)')
+    parser.add_argument(
+        '--seeds',
+        type=int,
+        nargs='+',
+        default=None,
+        help='default: 0 1 2 (from configs/demo.yml)')
     parser.add_argument('--work-dir', default='work_dirs/demo')
-    parser.add_argument('--threads', type=int, default=1,
-                        help='torch intra-op threads (default 1)')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=1,
+        help='torch intra-op threads (default 1)')
     args = parser.parse_args(argv)
 
     import mmkd_transfer  # noqa: F401  (compat fixes, registration)
     from mmkd_transfer.apis import SpecError, load_spec, run_comparison
     try:
-        return run_comparison(load_spec(SPEC), seeds=args.seeds,
-                              work_dir=args.work_dir, threads=args.threads)
+        return run_comparison(
+            load_spec(SPEC),
+            seeds=args.seeds,
+            work_dir=args.work_dir,
+            threads=args.threads)
     except SpecError as err:
         raise SystemExit(f'demo: {err}')
 

@@ -16,8 +16,7 @@ import os.path as osp
 import time
 from typing import Callable, Dict, List, Optional
 
-from .comparison_spec import (SpecError, check_seeds,
-                              set_teacher_checkpoints)
+from .comparison_spec import SpecError, check_seeds, set_teacher_checkpoints
 from .results_table import TEACHER_SEED, format_table, results_json
 from .seeded_runs import (final_checkpoint, load_seeded_config,
                           train_and_validate)
@@ -65,8 +64,8 @@ def check_rows(spec: dict) -> None:
     placeholders = {key: f'<{key}>' for key in spec['teachers']}
     for row in spec['rows']:
         cfg = _config(row['config'], 'unused', 0, row['cfg_options'])
-        set_teacher_checkpoints(cfg, row['teacher'], placeholders,
-                                row=f'row {row["key"]!r}')
+        set_teacher_checkpoints(
+            cfg, row['teacher'], placeholders, row=f'row {row["key"]!r}')
 
 
 def run_comparison(spec: dict,
@@ -116,8 +115,8 @@ def run_comparison(spec: dict,
             f'[{(time.time() - start) / 60:.1f} min]')
 
     def save() -> dict:
-        result = results_json(spec, values, seeds, time.time() - start,
-                              threads)
+        result = results_json(spec, values, seeds,
+                              time.time() - start, threads)
         os.makedirs(work_dir, exist_ok=True)
         with open(json_path, 'w') as f:
             json.dump(result, f, indent=1, ensure_ascii=False)
@@ -130,9 +129,8 @@ def run_comparison(spec: dict,
     ckpts = {}
     for key, teacher in spec['teachers'].items():
         given = teacher_ckpts.get(key)
-        teacher_dir = osp.join(work_dir,
-                               f'teacher_{key}_eval' if given else
-                               f'teacher_{key}')
+        teacher_dir = osp.join(
+            work_dir, f'teacher_{key}_eval' if given else f'teacher_{key}')
         cfg = _config(teacher['config'], teacher_dir, TEACHER_SEED,
                       teacher['cfg_options'])
         ckpts[key] = given or final_checkpoint(cfg, teacher_dir)
@@ -152,17 +150,15 @@ def run_comparison(spec: dict,
             progress(f'{row["key"]} seed {seed}: {row["label"]} '
                      f'({_short(row["config"], spec)})')
             cfg = _config(row['config'],
-                          osp.join(work_dir, f'{row["key"]}_seed{seed}'),
-                          seed, row['cfg_options'])
-            set_teacher_checkpoints(cfg, row['teacher'], ckpts,
-                                    row=f'row {row["key"]!r}')
-            values.setdefault(row['key'], []).append(
-                validate(cfg, train=True))
+                          osp.join(work_dir, f'{row["key"]}_seed{seed}'), seed,
+                          row['cfg_options'])
+            set_teacher_checkpoints(
+                cfg, row['teacher'], ckpts, row=f'row {row["key"]!r}')
+            values.setdefault(row['key'], []).append(validate(cfg, train=True))
             done += 1
             save()
         if i + 1 < len(seeds):
-            log(format_table(spec, values, seeds[:i + 1],
-                             time.time() - start))
+            log(format_table(spec, values, seeds[:i + 1], time.time() - start))
 
     result = save()
     log('')

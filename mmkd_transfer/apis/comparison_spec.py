@@ -130,8 +130,7 @@ def parse_spec(raw: dict, folder: str, name: str = 'spec') -> dict:
         _unknown(where, entry, TEACHER_KEYS)
         spec['teachers'][key] = dict(
             label=_need(where, entry, 'label'),
-            config=_config_path(where, folder,
-                                _need(where, entry, 'config')),
+            config=_config_path(where, folder, _need(where, entry, 'config')),
             cfg_options=_options(where, entry.get('cfg_options')))
 
     rows = raw.get('rows')
@@ -153,13 +152,17 @@ def parse_spec(raw: dict, folder: str, name: str = 'spec') -> dict:
                             'share one namespace: it names work dirs).')
         seen.add(key)
         spec['rows'].append(
-            dict(key=key, label=_need(where, entry, 'label'),
-                 config=_config_path(where, folder,
-                                     _need(where, entry, 'config')),
-                 teacher=_row_teacher(where, entry.get('teacher'),
-                                      spec['teachers']),
-                 cfg_options={**spec['cfg_options'],
-                              **_options(where, entry.get('cfg_options'))}))
+            dict(
+                key=key,
+                label=_need(where, entry, 'label'),
+                config=_config_path(where, folder,
+                                    _need(where, entry, 'config')),
+                teacher=_row_teacher(where, entry.get('teacher'),
+                                     spec['teachers']),
+                cfg_options={
+                    **spec['cfg_options'],
+                    **_options(where, entry.get('cfg_options'))
+                }))
     return spec
 
 
@@ -202,7 +205,9 @@ def load_spec(path: str) -> dict:
     return spec
 
 
-def set_teacher_checkpoints(cfg, teacher, ckpts: Dict[str, str],
+def set_teacher_checkpoints(cfg,
+                            teacher,
+                            ckpts: Dict[str, str],
                             row: str = 'row') -> None:
     """Put the spec teachers' checkpoints into a row config, in place.
 

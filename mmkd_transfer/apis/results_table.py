@@ -14,8 +14,8 @@ def table_rows(spec: dict) -> List[tuple]:
             [(row['key'], row['label']) for row in spec['rows']])
 
 
-def format_table(spec: dict, values: Dict[str, List[float]],
-                 seeds: List[int], seconds: float) -> str:
+def format_table(spec: dict, values: Dict[str, List[float]], seeds: List[int],
+                 seconds: float) -> str:
     """The Markdown table a method README shows.
 
     Args:
@@ -47,8 +47,8 @@ def format_table(spec: dict, values: Dict[str, List[float]],
     return '\n'.join(lines)
 
 
-def results_json(spec: dict, values: Dict[str, List[float]],
-                 seeds: List[int], seconds: float, threads: int) -> dict:
+def results_json(spec: dict, values: Dict[str, List[float]], seeds: List[int],
+                 seconds: float, threads: int) -> dict:
     """Everything a table was made from, for ``results.json``.
 
     Returns:
@@ -60,20 +60,31 @@ def results_json(spec: dict, values: Dict[str, List[float]],
     """
     configs = {key: t['config'] for key, t in spec['teachers'].items()}
     configs.update({row['key']: row['config'] for row in spec['rows']})
-    configs = {key: osp.relpath(path, spec['folder'])
-               for key, path in configs.items()}
+    configs = {
+        key: osp.relpath(path, spec['folder'])
+        for key, path in configs.items()
+    }
     rows = []
     for key, label in table_rows(spec):
         row_values = values.get(key) or []
-        row_seeds = ([TEACHER_SEED] if key in spec['teachers'] else
-                     list(seeds[:len(row_values)]))
+        row_seeds = ([TEACHER_SEED] if key in spec['teachers'] else list(
+            seeds[:len(row_values)]))
         rows.append(
-            dict(key=key, label=label, config=configs[key], seeds=row_seeds,
-                 values=row_values,
-                 mean=statistics.mean(row_values) if row_values else None,
-                 std=(statistics.stdev(row_values)
-                      if len(row_values) > 1 else None)))
-    return dict(title=spec['title'], metric=spec['metric'],
-                scale=spec['scale'], seeds=list(seeds), seconds=seconds,
-                threads=threads, rows=rows,
-                table=format_table(spec, values, seeds, seconds))
+            dict(
+                key=key,
+                label=label,
+                config=configs[key],
+                seeds=row_seeds,
+                values=row_values,
+                mean=statistics.mean(row_values) if row_values else None,
+                std=(statistics.stdev(row_values)
+                     if len(row_values) > 1 else None)))
+    return dict(
+        title=spec['title'],
+        metric=spec['metric'],
+        scale=spec['scale'],
+        seeds=list(seeds),
+        seconds=seconds,
+        threads=threads,
+        rows=rows,
+        table=format_table(spec, values, seeds, seconds))

@@ -4,8 +4,8 @@ fail before training, checkpoint naming, the table and the JSON, and one
 tiny comparison end to end (1 epoch per run)."""
 import glob
 import json
-import re
 import os.path as osp
+import re
 import sys
 
 import pytest
@@ -38,8 +38,8 @@ def test_specs_are_found():
         assert name in names
 
 
-@pytest.mark.parametrize('path', SPECS,
-                         ids=[osp.relpath(p, CONFIGS) for p in SPECS])
+@pytest.mark.parametrize(
+    'path', SPECS, ids=[osp.relpath(p, CONFIGS) for p in SPECS])
 def test_shipped_spec_rows_are_configs_with_their_teachers(path):
     spec = load_spec(path)  # every config path resolves
     check_rows(spec)  # every row's teacher fits its config
@@ -52,13 +52,16 @@ def test_shipped_spec_rows_are_configs_with_their_teachers(path):
 def test_demo_spec_has_both_settings_and_every_method():
     spec = load_spec(osp.join(CONFIGS, 'demo.yml'))
     keys = [row['key'] for row in spec['rows']]
-    assert keys == ['student_8px', 'kd_8px', 'afd_8px', 'student_4px',
-                    'kd_4px', 'afd_4px']
+    assert keys == [
+        'student_8px', 'kd_8px', 'afd_8px', 'student_4px', 'kd_4px', 'afd_4px'
+    ]
     assert spec['seeds'] == [0, 1, 2]
     # every row has the same schedule: no per-row overrides
     assert all(row['cfg_options'] == {} for row in spec['rows'])
-    epochs = {Config.fromfile(row['config']).train_cfg.max_epochs
-              for row in spec['rows']}
+    epochs = {
+        Config.fromfile(row['config']).train_cfg.max_epochs
+        for row in spec['rows']
+    }
     assert epochs == {30}
 
 
@@ -67,21 +70,24 @@ def test_det_spec_beta25_row_overrides_only_the_loss_weight():
     rows = {row['key']: row for row in spec['rows']}
     assert rows['afd_beta25']['config'] == rows['afd']['config']
     assert rows['afd_beta25']['cfg_options'] == {
-        'model.distiller.distill_losses.loss_afd.loss_weight': 25}
+        'model.distiller.distill_losses.loss_afd.loss_weight': 25
+    }
     assert spec['scale'] == 100.
 
 
 def test_final_checkpoint_by_epoch_and_by_iter():
     cls = Config.fromfile(osp.join(CONFIGS, TEACHER_CLS))
     seg = Config.fromfile(
-        osp.join(CONFIGS, 'baselines', 'teacher_fcn-r18w16_1xb8_digits-seg.py'))
+        osp.join(CONFIGS, 'baselines',
+                 'teacher_fcn-r18w16_1xb8_digits-seg.py'))
     assert final_checkpoint(cls, 'w') == osp.join('w', 'epoch_30.pth')
     assert final_checkpoint(seg, 'w') == osp.join('w', 'iter_1500.pth')
 
 
 def _spec(**changes):
     raw = dict(
-        title='Digits (val top-1 %)', metric='accuracy/top1',
+        title='Digits (val top-1 %)',
+        metric='accuracy/top1',
         seeds=[0, 1],
         teachers=dict(digits=dict(label='teacher w32', config=TEACHER_CLS)),
         rows=[
@@ -115,13 +121,30 @@ def test_results_json_has_every_value_and_the_table():
     assert result['metric'] == 'accuracy/top1'
     assert result['seeds'] == [0, 1] and result['threads'] == 1
     assert result['rows'] == [
-        dict(key='digits', label='teacher w32', config=TEACHER_CLS,
-             seeds=[0], values=[98.7], mean=98.7, std=None),
-        dict(key='student', label='student alone', config=STUDENT_CLS,
-             seeds=[0, 1], values=[50.0, 52.0], mean=51.0,
-             std=pytest.approx(2 ** 0.5)),
-        dict(key='kd', label='+ KD', config=KD_CLS, seeds=[0],
-             values=[97.0], mean=97.0, std=None),
+        dict(
+            key='digits',
+            label='teacher w32',
+            config=TEACHER_CLS,
+            seeds=[0],
+            values=[98.7],
+            mean=98.7,
+            std=None),
+        dict(
+            key='student',
+            label='student alone',
+            config=STUDENT_CLS,
+            seeds=[0, 1],
+            values=[50.0, 52.0],
+            mean=51.0,
+            std=pytest.approx(2**0.5)),
+        dict(
+            key='kd',
+            label='+ KD',
+            config=KD_CLS,
+            seeds=[0],
+            values=[97.0],
+            mean=97.0,
+            std=None),
     ]
     assert result['table'] == format_table(spec, values, [0, 1], 60.0)
     json.dumps(result)  # serialisable as it is
@@ -150,21 +173,24 @@ def test_bad_specs_name_the_problem(changes, message):
 
 
 @pytest.mark.parametrize('rows,message', [
-    ([dict(key='kd', label='kd', config=KD_CLS)],
-     'its config distils from a teacher: name the spec teacher'),
-    ([dict(key='s', label='s', config=STUDENT_CLS, teacher='digits')],
-     'its config has no teacher'),
-    ([dict(key='m', label='m', config=MTKD_CLS, teacher='digits')],
-     "its config has teachers ['t_hr', 't_lr']: map each"),
-    ([dict(key='m', label='m', config=MTKD_CLS, teacher=dict(t_hr='digits'))],
-     "`teacher` maps ['t_hr'], its config has teachers ['t_hr', 't_lr']"),
-    ([dict(key='s', label='s', config=STUDENT_CLS,
-           cfg_options={'train_cfgs.max_epochs': 1})],
-     "cfg_options ['train_cfgs.max_epochs']: student_r18w8_1xb64_digits-cls"
+    ([dict(key='kd', label='kd', config=KD_CLS)
+      ], 'its config distils from a teacher: name the spec teacher'),
+    ([dict(key='s', label='s', config=STUDENT_CLS, teacher='digits')
+      ], 'its config has no teacher'),
+    ([dict(key='m', label='m', config=MTKD_CLS, teacher='digits')
+      ], "its config has teachers ['t_hr', 't_lr']: map each"),
+    ([dict(key='m', label='m', config=MTKD_CLS, teacher=dict(t_hr='digits'))
+      ], "`teacher` maps ['t_hr'], its config has teachers ['t_hr', 't_lr']"),
+    ([
+        dict(
+            key='s',
+            label='s',
+            config=STUDENT_CLS,
+            cfg_options={'train_cfgs.max_epochs': 1})
+    ], "cfg_options ['train_cfgs.max_epochs']: student_r18w8_1xb64_digits-cls"
      '-100l.py has no such section'),
 ])
-def test_rows_that_do_not_fit_their_config_fail_before_training(
-        rows, message):
+def test_rows_that_do_not_fit_their_config_fail_before_training(rows, message):
     spec = parse_spec(_spec(rows=rows), CONFIGS)
     with pytest.raises(SpecError) as info:
         check_rows(spec)
@@ -174,8 +200,8 @@ def test_rows_that_do_not_fit_their_config_fail_before_training(
 def test_teacher_checkpoints_go_where_each_algorithm_reads_them():
     ckpts = dict(digits='d.pth', hr='hr.pth')
     # an existing MMRazor project's SingleTeacherDistill config
-    single = Config(dict(model=dict(type='SingleTeacherDistill',
-                                    teacher_ckpt='old.pth')))
+    single = Config(
+        dict(model=dict(type='SingleTeacherDistill', teacher_ckpt='old.pth')))
     set_teacher_checkpoints(single, 'digits', ckpts)
     assert single.model.teacher_ckpt == 'd.pth'
     multi = Config.fromfile(osp.join(CONFIGS, MTKD_CLS))
@@ -190,9 +216,11 @@ def test_teacher_checkpoints_go_where_each_algorithm_reads_them():
 def _tiny_spec_file(folder, rows=None):
     """The test spec as a file, absolute config paths; every run is 1 epoch
     of 2 iterations (the first 128 training images), validated on 128."""
-    tiny = {'train_cfg.max_epochs': 1,
-            'train_dataloader.dataset.indices': 128,
-            'val_dataloader.dataset.indices': 128}
+    tiny = {
+        'train_cfg.max_epochs': 1,
+        'train_dataloader.dataset.indices': 128,
+        'val_dataloader.dataset.indices': 128
+    }
     raw = _spec(cfg_options=tiny)
     raw['teachers']['digits'].update(cfg_options=tiny)
     for entry in [raw['teachers']['digits']] + raw['rows']:
@@ -232,8 +260,8 @@ def test_tiny_comparison_end_to_end_then_teacher_reused(tmp_path, capsys):
     for row in rows.values():
         assert all(0 <= v <= 100 for v in row['values'])
         # top-1 on 128 images: a multiple of 100/128
-        assert all(abs(v * 1.28 - round(v * 1.28)) < 1e-4
-                   for v in row['values'])
+        assert all(
+            abs(v * 1.28 - round(v * 1.28)) < 1e-4 for v in row['values'])
     assert saved['table'] in '\n'.join(lines)
 
     # second run through the tool, same work dir: the teacher is only
@@ -241,7 +269,8 @@ def test_tiny_comparison_end_to_end_then_teacher_reused(tmp_path, capsys):
     capsys.readouterr()
     second = compare.main([
         _tiny_spec_file(tmp_path, rows=['student']), '--seeds', '0',
-        '--work-dir', str(work)
+        '--work-dir',
+        str(work)
     ])
     out = capsys.readouterr().out
     assert f'[compare] 1/2 teacher digits: evaluating {teacher_ckpt}' in out
@@ -269,8 +298,14 @@ def test_tool_refuses_a_bad_spec_in_one_line(tmp_path):
 
 def test_teacher_ckpt_option():
     assert compare.teacher_checkpoints(['t.pth'], {'digits': {}}) == {
-        'digits': 't.pth'}
+        'digits': 't.pth'
+    }
     assert compare.teacher_checkpoints(['hr=a.pth', 'lr=b.pth'], {
-        'hr': {}, 'lr': {}}) == {'hr': 'a.pth', 'lr': 'b.pth'}
+        'hr': {},
+        'lr': {}
+    }) == {
+        'hr': 'a.pth',
+        'lr': 'b.pth'
+    }
     with pytest.raises(SystemExit, match='write KEY=CKPT'):
         compare.teacher_checkpoints(['a.pth'], {'hr': {}, 'lr': {}})

@@ -24,12 +24,15 @@ def _val_batch(cfg):
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         dataset = DATASETS.build(cfg.val_dataloader.dataset)
         preprocessor = MODELS.build(
-            dict(type='ClsDataPreprocessor', **{
-                k: v for k, v in cfg.data_preprocessor.items()
-                if k != 'type'}))
-    data = dict(inputs=[dataset[i]['inputs'] for i in range(len(dataset))],
-                data_samples=[dataset[i]['data_samples']
-                              for i in range(len(dataset))])
+            dict(
+                type='ClsDataPreprocessor',
+                **{
+                    k: v
+                    for k, v in cfg.data_preprocessor.items() if k != 'type'
+                }))
+    data = dict(
+        inputs=[dataset[i]['inputs'] for i in range(len(dataset))],
+        data_samples=[dataset[i]['data_samples'] for i in range(len(dataset))])
     return preprocessor(data, training=False)['inputs']
 
 
@@ -63,8 +66,8 @@ def _falls(history, k=5):
 
 
 def test_student_alone_at_4px_trains(tmp_path):
-    cfg = load_config(*STUDENT_4PX, work_dir=tmp_path,
-                      **{'train_cfg.max_epochs': 3})
+    cfg = load_config(
+        *STUDENT_4PX, work_dir=tmp_path, **{'train_cfg.max_epochs': 3})
     runner = train(cfg)
     falls, values = _falls(loss_history(runner), k=22)
     assert falls, values
@@ -72,16 +75,17 @@ def test_student_alone_at_4px_trains(tmp_path):
     assert tuple(batch['inputs'][0].shape) == (3, 4, 4)
 
 
-@pytest.mark.parametrize('parts,distill_keys', [
-    (KD_4PX, ['distill.loss_kl']),
-    (AFD_4PX, ['distill.loss_kl', 'distill.loss_afd']),
-    (AFD_8PX_100L, ['distill.loss_kl', 'distill.loss_afd']),
-], ids=['kd-4px', 'afd-4px', 'afd-8px-100l'])
+@pytest.mark.parametrize(
+    'parts,distill_keys', [
+        (KD_4PX, ['distill.loss_kl']),
+        (AFD_4PX, ['distill.loss_kl', 'distill.loss_afd']),
+        (AFD_8PX_100L, ['distill.loss_kl', 'distill.loss_afd']),
+    ],
+    ids=['kd-4px', 'afd-4px', 'afd-8px-100l'])
 def test_distilled_students_train_and_losses_fall(tmp_path, parts,
                                                   distill_keys,
                                                   digits_teacher_checkpoint):
-    cfg = load_config(*parts, work_dir=tmp_path,
-                      **{'train_cfg.max_epochs': 1})
+    cfg = load_config(*parts, work_dir=tmp_path, **{'train_cfg.max_epochs': 1})
     set_teacher_checkpoints(cfg, 'digits',
                             dict(digits=str(digits_teacher_checkpoint)))
     runner = train(cfg)
@@ -113,8 +117,15 @@ def test_afd_at_4px_matches_the_8x8_config_but_for_the_student_input():
     with DefaultScope.overwrite_default_scope('mmrazor'):
         model = MODELS.build(cfg.model)
     shapes = model.dry_run_shapes['loss_afd']
-    assert [tuple(s[1:]) for s in shapes['s_features']] == [
-        (8, 4, 4), (8, 4, 4), (16, 2, 2), (16, 2, 2), (32, 1, 1), (32, 1, 1)]
-    assert [tuple(s[1:]) for s in shapes['t_features']] == [
-        (32, 8, 8), (32, 8, 8), (64, 4, 4), (64, 4, 4), (128, 2, 2),
-        (128, 2, 2)]
+    assert [tuple(s[1:]) for s in shapes['s_features']] == [(8, 4, 4),
+                                                            (8, 4, 4),
+                                                            (16, 2, 2),
+                                                            (16, 2, 2),
+                                                            (32, 1, 1),
+                                                            (32, 1, 1)]
+    assert [tuple(s[1:]) for s in shapes['t_features']] == [(32, 8, 8),
+                                                            (32, 8, 8),
+                                                            (64, 4, 4),
+                                                            (64, 4, 4),
+                                                            (128, 2, 2),
+                                                            (128, 2, 2)]
