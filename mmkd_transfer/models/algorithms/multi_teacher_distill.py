@@ -18,7 +18,6 @@ from mmkd_transfer.views import apply_view, build_view
 
 from .teacher_specs import check_clip_or_image_shape, parse_teacher_specs
 
-
 # arguments of MMRazor's SingleTeacherDistill that the teachers dict replaces
 SINGLE_TEACHER_ARGS = ('teacher', 'teacher_ckpt', 'teacher_trainable')
 
