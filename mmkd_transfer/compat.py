@@ -396,7 +396,9 @@ def patch_strict_teacher_loading():
             ] if isinstance(distiller, dict) else []
             if not owners:
                 raise
-            raise ValueError(
+            # same type (RecorderSourceError is still MMRazor's
+            # AssertionError), MMRazor's words kept inside the message
+            raise type(err)(
                 f'{type(self).__name__}, {owners[0]}: {err}') from err
         if teacher_ckpt:
             from mmkd_transfer.checkpoint_io import load_teacher_weights

@@ -48,7 +48,7 @@ def test_checks_a_plugin_config_on_a_real_batch(capsys):
     status = tool.main([KD, '--real-batch', '--no-checkpoints'])
     out = capsys.readouterr().out
     assert status == 0, out
-    assert 'model: SingleTeacherDistill (dataloader)' in out
+    assert 'model: MultiTeacherDistill (dataloader)' in out
 
 
 def test_a_missing_teacher_checkpoint_fails_in_one_line(capsys):
@@ -69,7 +69,10 @@ def test_a_misspelt_recorder_source_fails_in_one_line(capsys, no_network):
     ])
     err = capsys.readouterr().err.strip()
     assert status == 1 and '\n' not in err
-    assert 'RecorderSourceError: "head.fcc" is not in the model.' in err
+    # MMRazor's type and words, the recorder that names the source, the
+    # closest module names
+    assert 'RecorderSourceError: SingleTeacherDistill, student recorder' in err
+    assert '"head.fcc" is not in the model.' in err
     assert "'head.fc'" in err
 
 
