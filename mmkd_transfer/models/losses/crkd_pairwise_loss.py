@@ -21,8 +21,14 @@ _MIN_SQUARED_DISTANCE = 1e-12
 
 def pairwise_distances(z: Tensor) -> Tensor:
     """Euclidean distances between the rows of z (N, D) -> (N, N); the
-    diagonal is exactly 0 and every entry has a finite gradient."""
-    squared = (z.unsqueeze(1) - z.unsqueeze(0)).pow(2).sum(-1)
+    diagonal is exactly 0 and every entry has a finite gradient.
+
+    Squared distances come from ||a||² + ||b||² − 2 a·b, one matrix product
+    (the direct difference builds an (N, N, D) tensor); round-off below the
+    clamp is harmless, distances that small carry no gradient anyway.
+    """
+    norms = z.pow(2).sum(1)
+    squared = norms.unsqueeze(1) + norms - 2 * z @ z.t()
     dist = squared.clamp(min=_MIN_SQUARED_DISTANCE).sqrt()
     return dist * (1 - torch.eye(len(z), dtype=z.dtype, device=z.device))
 
