@@ -189,3 +189,20 @@ def test_bad_adversarial_inputs_are_one_line_errors():
         build(adversarial_inputs=dict(student=dict(recorder='gap')))
     with pytest.raises(ValueError, match='discriminator_steps'):
         build(discriminator_steps=0)
+
+
+def test_gradient_accumulation_over_two_student_optimizers_is_refused():
+    from mmengine.optim import build_optim_wrapper
+    algo, _ = build()
+    cfg = _cfg().optim_wrapper.to_dict()
+    cfg['architecture']['accumulative_counts'] = 2
+    with pytest.raises(ValueError, match='without accumulative_counts'):
+        algo.check_optim_wrapper(build_optim_wrapper(algo, cfg))
+
+
+def test_stopped_distillation_also_stops_the_adversarial_steps():
+    algo, optim = build()
+    algo.distillation_stopped = True  # what mmrazor's StopDistillHook sets
+    logs = algo.train_step(batch(), optim)
+    assert not any(k.startswith(('distill.', 'adversarial.',
+                                 'discriminator.')) for k in logs)

@@ -217,7 +217,11 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
     # ---------------------------------------------------------- optimizers
     @property
     def adversarial_enabled(self) -> bool:
-        return self.adversarial_loss.loss_weight > 0
+        """Whether this step trains D and adds the student's adversarial
+        term: not with a zero weight, nor after MMRazor's StopDistillHook
+        stopped distillation."""
+        return (self.adversarial_loss.loss_weight > 0
+                and not self.distillation_stopped)
 
     def student_optim_keys(self, optim_wrapper: OptimWrapperDict
                            ) -> List[str]:
