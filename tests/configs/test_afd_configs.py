@@ -92,17 +92,6 @@ def walk(node, path=''):
             yield from walk(value, f'{path}[{idx}]')
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Small inputs: extra intra-op threads only fight over 2 shared cores
-    (a 64x64 dry forward of the COCO pair: 1.7 s on one thread, 12 s on two
-    under load)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(autouse=True)
 def _restore_default_scope():
     """A Runner makes its task's scope (mmseg, mmdet) the global default;

@@ -18,15 +18,6 @@ from mmrazor.registry import HOOKS, MODELS
 BLOCKS = ['backbone.layer*.*']
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Tiny tensors: extra intra-op threads only fight over 2 shared cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def classifier(width):
     return dict(
         _scope_='mmpretrain',

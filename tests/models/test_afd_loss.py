@@ -20,15 +20,6 @@ TINY_S = [(4, 8, 8), (8, 4, 4)]
 TINY_T = [(6, 8, 8), (6, 4, 4), (12, 2, 2)]
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Tiny tensors: extra intra-op threads only fight over 2 shared cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def make_features(shapes, batch, gen, requires_grad=False):
     # Post-ReLU maps, like residual block outputs.
     return [

@@ -14,15 +14,6 @@ from mmrazor.models.task_modules import RecorderManager
 BLOCKS_R18 = [f'backbone.layer{i}.{j}' for i in range(1, 5) for j in range(2)]
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Tiny tensors: extra intra-op threads only fight over 2 shared cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 class Wrapper(nn.Module):
 
     def __init__(self):

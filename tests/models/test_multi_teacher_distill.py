@@ -283,3 +283,10 @@ def test_frozen_teacher_dropout_stays_off_in_train_mode():
     teacher.head.drop.train()
     assert not torch.equal(first,
                            algo.forward_teachers(inputs, samples)['teacher'])
+
+
+def test_single_teacher_distill_arguments_name_the_teachers_dict():
+    model, _ = _kd_parts()
+    with pytest.raises(ValueError, match=r"no \['teacher', 'teacher_ckpt'\]"
+                       r".*teachers=dict\(teacher=dict\("):
+        _multi(None, teacher=model['teacher'], teacher_ckpt='t.pth')

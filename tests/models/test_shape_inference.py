@@ -11,15 +11,6 @@ from mmpretrain.models import ResNet_CIFAR
 from mmrazor.models.task_modules import RecorderManager
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Tiny tensors: extra intra-op threads only fight over 2 shared cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 class TinyModel(nn.Module):
     """Stands in for an mmengine BaseModel: forward(inputs, samples, mode)."""
 

@@ -17,15 +17,6 @@ S_CHANNELS = [8] * 2 + [16] * 2 + [32] * 2 + [64] * 2  # R18, base 8
 T_CHANNELS = [16] * 3 + [32] * 4 + [64] * 6 + [128] * 3  # R34, base 16
 
 
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Tiny tensors: extra intra-op threads only fight over 2 shared cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def classifier(depth, base):
     return dict(
         _scope_='mmpretrain',

@@ -18,6 +18,10 @@ from mmkd_transfer.views import apply_view, build_view
 from .teacher_specs import check_clip_or_image_shape, parse_teacher_specs
 
 
+# arguments of MMRazor's SingleTeacherDistill that the teachers dict replaces
+SINGLE_TEACHER_ARGS = ('teacher', 'teacher_ckpt', 'teacher_trainable')
+
+
 def _set_inplace_false(model: nn.Module) -> None:
     # Recorders must not see tensors overwritten by a later in-place op.
     # Unlike MMRazor's recursion this also reaches the activation inside a
@@ -137,13 +141,21 @@ class MultiTeacherDistill(BaseAlgorithm):
     def __init__(self,
                  architecture,
                  distiller: dict,
-                 teachers: dict,
+                 teachers: Optional[dict] = None,
                  student_view: Optional[dict] = None,
                  calculate_student_loss: bool = True,
                  student_trainable: bool = True,
                  teacher_norm_eval: bool = True,
                  input_shape: Optional[Sequence[int]] = None,
                  **kwargs):
+        ported = sorted(set(kwargs) & set(SINGLE_TEACHER_ARGS))
+        if ported:
+            raise ValueError(
+                f'MultiTeacherDistill has no {ported} (arguments of '
+                "MMRazor's SingleTeacherDistill): write teachers=dict("
+                'teacher=dict(cfg=<teacher>, ckpt=<teacher_ckpt>, '
+                'trainable=...)) and start teacher recorder sources with '
+                '"teacher.".')
         specs = parse_teacher_specs(teachers)
         if input_shape is not None:
             input_shape = check_clip_or_image_shape(input_shape)
