@@ -1,10 +1,8 @@
 """Shared fixtures and helpers: configs, tiny trained checkpoints, datasets,
 determinism."""
 import copy
-import hashlib
 import importlib
 import importlib.util
-import os
 import os.path as osp
 
 import pytest
@@ -101,18 +99,6 @@ def load_tool(name):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def tree_digest(root):
-    """sha256 over (relative path, file sha256) of every file below root."""
-    digest = hashlib.sha256()
-    for dirpath, _, files in sorted(os.walk(root)):
-        for name in sorted(files):
-            path = osp.join(dirpath, name)
-            digest.update(osp.relpath(path, root).encode())
-            with open(path, 'rb') as f:
-                digest.update(hashlib.sha256(f.read()).digest())
-    return digest.hexdigest()
 
 
 def build_dataset(cfg_dict, data_root, scope):

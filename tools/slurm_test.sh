@@ -7,10 +7,5 @@ DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tools/slurm_common.sh
 source "$DIR/slurm_common.sh"
 slurm_need_args 4 "PARTITION JOB_NAME CONFIG CHECKPOINT [args...]" "$@"
-PARTITION=$1
-JOB_NAME=$2
-CONFIG=$3
-CHECKPOINT=$4
-shift 4
-slurm_run "$PARTITION" "$JOB_NAME" "$DIR/test.py" "$CONFIG" "$CHECKPOINT" \
-    --launcher slurm "$@"
+# srun -p PARTITION --job-name=JOB_NAME ... test.py CONFIG CHECKPOINT
+slurm_run "$1" "$2" "$DIR/test.py" "$3" "$4" --launcher slurm "${@:5}"

@@ -7,10 +7,6 @@ DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tools/slurm_common.sh
 source "$DIR/slurm_common.sh"
 slurm_need_args 4 "PARTITION JOB_NAME CONFIG WORK_DIR [args...]" "$@"
-PARTITION=$1
-JOB_NAME=$2
-CONFIG=$3
-WORK_DIR=$4
-shift 4
-slurm_run "$PARTITION" "$JOB_NAME" "$DIR/train.py" "$CONFIG" \
-    --work-dir="$WORK_DIR" --launcher slurm "$@"
+# srun -p PARTITION --job-name=JOB_NAME ... train.py CONFIG --work-dir=WORK_DIR
+slurm_run "$1" "$2" "$DIR/train.py" "$3" --work-dir="$4" --launcher slurm \
+    "${@:5}"

@@ -55,11 +55,7 @@ def _write_det_split(folder, split, scenes):
                   separators=(',', ':'))
 
 
-def ensure_digits_det(data_root=DEFAULT_DET_ROOT,
-                      num_train=None,
-                      num_val=None,
-                      canvas_size=None,
-                      seed=None):
+def ensure_digits_det(data_root=DEFAULT_DET_ROOT, **recipe):
     """Generate the digits detection set in ``data_root`` unless there.
 
     COCO layout: ``images/{train,val}/NNNN.png`` (8-bit gray; read as BGR by
@@ -70,25 +66,14 @@ def ensure_digits_det(data_root=DEFAULT_DET_ROOT,
 
     Args:
         data_root (str): target folder. Defaults to ``'data/digits_det'``.
-        num_train (int, optional): train images (default 300).
-        num_val (int, optional): val images (default 100).
-        canvas_size (int, optional): image side in pixels (default 64).
-        seed (int, optional): scene seed (default ``CANVAS_SEED``).
-        A None argument accepts whatever an existing set has; a given one
-        must match it.
+        **recipe: ``num_train``, ``num_val``, ``canvas_size``, ``seed``;
+            see :func:`~mmkd_transfer.datasets.scene_set.ensure_scene_set`.
 
     Returns:
         str: ``data_root``.
     """
-    return ensure_scene_set(
-        data_root,
-        'digits_det',
-        DET_FORMAT_VERSION,
-        _write_det_split,
-        num_train=num_train,
-        num_val=num_val,
-        canvas_size=canvas_size,
-        seed=seed)
+    return ensure_scene_set(data_root, 'digits_det', DET_FORMAT_VERSION,
+                            _write_det_split, **recipe)
 
 
 @DATASETS.register_module()

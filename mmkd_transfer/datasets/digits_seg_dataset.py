@@ -32,11 +32,7 @@ def _write_seg_split(folder, split, scenes):
         write_png_gray(osp.join(ann_dir, f'{i:04d}.png'), seg)
 
 
-def ensure_digits_seg(data_root=DEFAULT_SEG_ROOT,
-                      num_train=None,
-                      num_val=None,
-                      canvas_size=None,
-                      seed=None):
+def ensure_digits_seg(data_root=DEFAULT_SEG_ROOT, **recipe):
     """Generate the digits segmentation set in ``data_root`` unless there.
 
     Standard mmseg layout: ``img_dir/{train,val}/NNNN.png`` (8-bit gray; read
@@ -46,25 +42,14 @@ def ensure_digits_seg(data_root=DEFAULT_SEG_ROOT,
 
     Args:
         data_root (str): target folder. Defaults to ``'data/digits_seg'``.
-        num_train (int, optional): train images (default 300).
-        num_val (int, optional): val images (default 100).
-        canvas_size (int, optional): image side in pixels (default 64).
-        seed (int, optional): scene seed (default ``CANVAS_SEED``).
-        A None argument accepts whatever an existing set has; a given one
-        must match it.
+        **recipe: ``num_train``, ``num_val``, ``canvas_size``, ``seed``;
+            see :func:`~mmkd_transfer.datasets.scene_set.ensure_scene_set`.
 
     Returns:
         str: ``data_root``.
     """
-    return ensure_scene_set(
-        data_root,
-        'digits_seg',
-        SEG_FORMAT_VERSION,
-        _write_seg_split,
-        num_train=num_train,
-        num_val=num_val,
-        canvas_size=canvas_size,
-        seed=seed)
+    return ensure_scene_set(data_root, 'digits_seg', SEG_FORMAT_VERSION,
+                            _write_seg_split, **recipe)
 
 
 @DATASETS.register_module()

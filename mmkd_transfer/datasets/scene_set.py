@@ -14,7 +14,14 @@ SCENE_SET_DEFAULTS = dict(
     num_train=300, num_val=100, canvas_size=64, seed=CANVAS_SEED)
 
 
-def ensure_scene_set(data_root, set_format, version, write_split, **wanted):
+def ensure_scene_set(data_root,
+                     set_format,
+                     version,
+                     write_split,
+                     num_train=None,
+                     num_val=None,
+                     canvas_size=None,
+                     seed=None):
     """Generate a scene set in ``data_root`` unless one is there.
 
     Args:
@@ -25,13 +32,18 @@ def ensure_scene_set(data_root, set_format, version, write_split, **wanted):
         write_split (Callable[[str, str, list], None]): called as
             ``write_split(folder, split, scenes)`` for each split, with the
             scenes of :func:`compose_scenes`; writes them below ``folder``.
-        **wanted: ``num_train``, ``num_val``, ``canvas_size``, ``seed``. A
-            None value accepts whatever an existing set has (a new set gets
-            :data:`SCENE_SET_DEFAULTS`); a given one must match it.
+        num_train (int, optional): train images (default 300).
+        num_val (int, optional): val images (default 100).
+        canvas_size (int, optional): image side in pixels (default 64).
+        seed (int, optional): scene seed (default ``CANVAS_SEED``).
+        A None argument accepts whatever an existing set has (a new set gets
+        :data:`SCENE_SET_DEFAULTS`); a given one must match it.
 
     Returns:
         str: ``data_root``.
     """
+    wanted = dict(num_train=num_train, num_val=num_val,
+                  canvas_size=canvas_size, seed=seed)
 
     def generate(folder):
         recipe = {
