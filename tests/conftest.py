@@ -70,8 +70,11 @@ def _trained_checkpoint(tmp_path_factory, name, baseline, epochs):
     """Train a config of configs/baselines for ``epochs``; its last
     checkpoint."""
     work = tmp_path_factory.mktemp(name)
-    cfg = load_config('baselines', baseline, work_dir=work,
-                      **{'train_cfg.max_epochs': epochs})
+    cfg = load_config(
+        'baselines',
+        baseline,
+        work_dir=work,
+        **{'train_cfg.max_epochs': epochs})
     train(cfg)
     return work / f'epoch_{epochs}.pth'
 
@@ -79,16 +82,21 @@ def _trained_checkpoint(tmp_path_factory, name, baseline, epochs):
 @pytest.fixture(scope='session')
 def digits_teacher_checkpoint(tmp_path_factory):
     """The digits classification teacher trained for 2 epochs (~98% val)."""
-    return _trained_checkpoint(tmp_path_factory, 'digits_teacher',
-                               'teacher_r18w32_1xb64_digits-cls.py', epochs=2)
+    return _trained_checkpoint(
+        tmp_path_factory,
+        'digits_teacher',
+        'teacher_r18w32_1xb64_digits-cls.py',
+        epochs=2)
 
 
 @pytest.fixture(scope='session')
 def runner_checkpoint(tmp_path_factory):
     """A real runner checkpoint: the digits student trained for 1 epoch."""
-    return _trained_checkpoint(tmp_path_factory, 'runner_ckpt',
-                               'student_r18w8_1xb64_digits-cls-100l.py',
-                               epochs=1)
+    return _trained_checkpoint(
+        tmp_path_factory,
+        'runner_ckpt',
+        'student_r18w8_1xb64_digits-cls-100l.py',
+        epochs=1)
 
 
 def load_tool(name):

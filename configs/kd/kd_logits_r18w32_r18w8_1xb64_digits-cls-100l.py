@@ -20,8 +20,7 @@ model = dict(
     architecture={{_base_.student_model}},
     teachers=dict(
         teacher=dict(cfg={{_base_.teacher_model}}, ckpt=teacher_ckpt)),
-    distiller=dict(
-        type='ConfigurableDistiller', **_base_.kd_logits_distiller))
+    distiller=dict(type='ConfigurableDistiller', **_base_.kd_logits_distiller))
 
 # scores the student, then the teacher as teacher.*
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')

@@ -42,8 +42,11 @@ def ensure_scene_set(data_root,
     Returns:
         str: ``data_root``.
     """
-    wanted = dict(num_train=num_train, num_val=num_val,
-                  canvas_size=canvas_size, seed=seed)
+    wanted = dict(
+        num_train=num_train,
+        num_val=num_val,
+        canvas_size=canvas_size,
+        seed=seed)
 
     def generate(folder):
         recipe = {

@@ -5,7 +5,6 @@ import re
 import torch
 from conftest import config_path
 
-
 README = config_path('multi_teacher', 'README.md')
 CONFIGS = {
     1: 'mtkd_r18w32-32px_r18w32-8px_r18w8-8px_1xb64_digits-cls-100l.py',

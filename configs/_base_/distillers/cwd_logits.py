@@ -13,8 +13,7 @@ model = dict(
     distiller=dict(
         type='ConfigurableDistiller',
         distill_losses=dict(
-            loss_cwd=dict(type='ChannelWiseDivergence', tau=1,
-                          loss_weight=3)),
+            loss_cwd=dict(type='ChannelWiseDivergence', tau=1, loss_weight=3)),
         loss_forward_mappings=dict(
             loss_cwd=dict(
                 preds_S=dict(from_student=True, recorder='logits'),
