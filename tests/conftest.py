@@ -66,9 +66,15 @@ def loss_history(runner, key='loss'):
     return list(runner.message_hub.get_scalar(f'train/{key}').data[0])
 
 
-def _trained_checkpoint(tmp_path_factory, name, baseline, epochs):
-    """Train a config of configs/baselines for ``epochs``; its last
-    checkpoint."""
+# Checkpoints trained once per session: {folder: (baseline config, epochs)}
+TRAINED_BASELINES = dict(
+    digits_teacher=('teacher_r18w32_1xb64_digits-cls.py', 2),
+    runner_ckpt=('student_r18w8_1xb64_digits-cls-100l.py', 1))
+
+
+def _trained_checkpoint(tmp_path_factory, name):
+    """Train ``TRAINED_BASELINES[name]``; its last checkpoint."""
+    baseline, epochs = TRAINED_BASELINES[name]
     work = tmp_path_factory.mktemp(name)
     cfg = load_config(
         'baselines',
@@ -82,21 +88,13 @@ def _trained_checkpoint(tmp_path_factory, name, baseline, epochs):
 @pytest.fixture(scope='session')
 def digits_teacher_checkpoint(tmp_path_factory):
     """The digits classification teacher trained for 2 epochs (~98% val)."""
-    return _trained_checkpoint(
-        tmp_path_factory,
-        'digits_teacher',
-        'teacher_r18w32_1xb64_digits-cls.py',
-        epochs=2)
+    return _trained_checkpoint(tmp_path_factory, 'digits_teacher')
 
 
 @pytest.fixture(scope='session')
 def runner_checkpoint(tmp_path_factory):
     """A real runner checkpoint: the digits student trained for 1 epoch."""
-    return _trained_checkpoint(
-        tmp_path_factory,
-        'runner_ckpt',
-        'student_r18w8_1xb64_digits-cls-100l.py',
-        epochs=1)
+    return _trained_checkpoint(tmp_path_factory, 'runner_ckpt')
 
 
 def load_tool(name):
