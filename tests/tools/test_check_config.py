@@ -1,22 +1,11 @@
 """tools/check_config.py: build a config's model, one forward, then stop."""
-import importlib.util
-import os.path as osp
 import socket
 
 import pytest
 import torch
-from conftest import REPO, config_path
+from conftest import config_path, load_tool
 
-
-def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'check_config_tool', osp.join(REPO, 'tools', 'check_config.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _load_tool()
+tool = load_tool('check_config')
 KD = config_path('kd', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py')
 MMRAZOR_KD = ('mmrazor::distill/mmcls/kd/'
               'kd_logits_resnet34_resnet18_8xb32_in1k.py')
