@@ -250,7 +250,7 @@ def check_input_shape_channels(cfg):
             f'values): set input_shape={tuple(wanted)}.')
 
 
-def check_input_channels(channels, models, input_shape=None):
+def check_input_channels(channels, models, input_shape=None, view=False):
     """The dry run's input fits the first convolution of every model.
 
     For algorithms that run a dummy batch at build time: call it before the
@@ -265,6 +265,9 @@ def check_input_channels(channels, models, input_shape=None):
         input_shape (Sequence[int], optional): the whole shape, (C, H, W)
             or (T, C, H, W), so the fix names the exact shape to set.
             Defaults to None: the fix says ``(C, H, W)``.
+        view (bool): ``channels`` are what the model's view makes of
+            ``input_shape`` (e.g. a frame pair: 2C); the message says so.
+            Defaults to False.
     """
     from torch.nn.modules.conv import _ConvNd
     for name, model in models.items():
@@ -279,6 +282,11 @@ def check_input_channels(channels, models, input_shape=None):
             shape = list(input_shape)
             shape[-3] = wanted
             fix = str(tuple(shape))
+        if view:
+            raise ValueError(
+                f'the view of the {name} gives it {channels}-channel inputs '
+                f'but its first convolution ({first[0]}) takes {wanted}: fix '
+                'input_shape, the view, or the model\'s in_channels.')
         raise ValueError(
             f'input_shape has {channels} channels but the first convolution '
             f'of the {name} ({first[0]}) takes {wanted}: set input_shape='

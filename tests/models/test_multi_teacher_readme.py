@@ -94,3 +94,27 @@ def test_clip_example_feeds_each_teacher_its_frames():
             clips.reshape(2, 6, 64, 64), mode='tensor')
     assert torch.allclose(records['fc_hr'].data_buffer[0], spatial)
     assert torch.allclose(records['fc_lr'].data_buffer[0], temporal)
+
+
+def test_clip_example_checks_channels_through_each_view():
+    # the frame-pair view gives the temporal teacher 6 channels: a teacher
+    # built for 3 is named, with its view, before the dry run
+    import pytest
+    from mmrazor.registry import MODELS
+    student_cfg, spatial_cfg = _digits_models()
+    namespace = dict(spatial_cfg=spatial_cfg,
+                     temporal_cfg=copy.deepcopy(spatial_cfg))
+    exec(f'kwargs = dict({_python_blocks()[4]})', namespace)
+    for spec in namespace['kwargs']['teachers'].values():
+        spec['ckpt'] = None
+    distiller = _shipped_model(CONFIGS[1]).distiller.to_dict()
+    distiller['teacher_recorders']['fc_hr']['source'] = 'spatial.head.fc'
+    distiller['teacher_recorders']['fc_lr']['source'] = 'temporal.head.fc'
+    with pytest.raises(ValueError) as err:
+        MODELS.build(dict(
+            _scope_='mmrazor', type='MultiTeacherDistill',
+            architecture=student_cfg, **namespace['kwargs'],
+            distiller=distiller))
+    message = str(err.value)
+    assert ("the view of the teacher 'temporal' gives it 6-channel inputs "
+            'but its first convolution (backbone.conv1) takes 3') in message

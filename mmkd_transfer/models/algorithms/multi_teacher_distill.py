@@ -198,13 +198,20 @@ class MultiTeacherDistill(BaseAlgorithm):
 
         self.input_shape = input_shape
         if input_shape is not None:
-            # a raw convolution error in the dry run names no model
-            check_input_channels(
-                input_shape[-3], {
-                    'student': self.student,
-                    **{f'teacher {n!r}': t
-                       for n, t in self.teachers.items()}
-                }, input_shape=input_shape)
+            # a raw convolution error in the dry run names no model; each
+            # model is checked on its view (a frame pair has 2C channels)
+            models = [('student', self.student, self.student_view)] + [
+                (f'teacher {n!r}', t, self.teacher_views[n])
+                for n, t in self.teachers.items()
+            ]
+            for name, model, view in models:
+                if view is None:
+                    check_input_channels(input_shape[-3], {name: model},
+                                         input_shape=input_shape)
+                else:
+                    viewed = view.out_shape((2, ) + input_shape)
+                    check_input_channels(viewed[-3], {name: model},
+                                         view=True)
         if hasattr(self.distiller, 'init_from_dry_run'):
             if input_shape is None:
                 raise ValueError(
