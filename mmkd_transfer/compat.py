@@ -85,6 +85,31 @@ def _installed_version(dist_name):
         return None
 
 
+#: The newest mmrazor release the mmrazor patches are written for.
+MMRAZOR_LAST_AFFECTED = (1, 0, 0)
+
+
+def _installed_at_most(dist_name, last_affected):
+    """True when ``dist_name`` is installed at a version <= ``last_affected``.
+
+    The version guard of a patch: ``last_affected`` is the newest release
+    (a version tuple) known to need it; an absent package needs nothing.
+    """
+    version = _installed_version(dist_name)
+    return version is not None and _version_tuple(version) <= last_affected
+
+
+def _wrap_once(owner, name, make_wrapper):
+    """Replace ``owner.name`` by ``make_wrapper(original)`` once."""
+    original = getattr(owner, name)
+    if getattr(original, '_mmkd_wrapped', False):
+        return
+    wrapper = make_wrapper(original)
+    wrapper._mmkd_wrapped = True
+    wrapper._mmkd_original = original
+    setattr(owner, name, wrapper)
+
+
 # --------------------------------------------------------------------------
 # 1. mmrazor 1.0.0 on torch >= 2
 # --------------------------------------------------------------------------
@@ -127,15 +152,12 @@ def _make_backend_config_standin():
 
 def patch_mmrazor_quantization_import():
     """Let ``import mmrazor.models`` work on torch >= 2 (patch 1)."""
-    mmrazor_version = _installed_version('mmrazor')
-    torch_version = _installed_version('torch')
-    if mmrazor_version is None or torch_version is None:
-        return False
     # mmrazor main (after 1.0.0) restricts these configs to torch 1.13.x
     # itself; only the released 1.0.0 needs the stand-in.
-    if _version_tuple(mmrazor_version) > (1, 0, 0):
+    if not _installed_at_most('mmrazor', MMRAZOR_LAST_AFFECTED):
         return False
-    if _version_tuple(torch_version) < (2, 0, 0):
+    torch_version = _installed_version('torch')
+    if torch_version is None or _version_tuple(torch_version) < (2, 0, 0):
         return False
     if BACKEND_CONFIG_MODULE in sys.modules:
         return getattr(sys.modules[BACKEND_CONFIG_MODULE],
@@ -252,9 +274,7 @@ CPU_DISTRIBUTED_LAST_AFFECTED = (0, 10, 7)
 def patch_cpu_distributed():
     """Make mmengine's pytorch launcher and DDP wrapper work without CUDA."""
     import torch
-    mmengine_version = _installed_version('mmengine')
-    if mmengine_version is None or \
-            _version_tuple(mmengine_version) > CPU_DISTRIBUTED_LAST_AFFECTED:
+    if not _installed_at_most('mmengine', CPU_DISTRIBUTED_LAST_AFFECTED):
         return False
     if 'cpu_distributed' in _APPLIED:
         return True
@@ -309,36 +329,33 @@ class RecorderSourceError(AssertionError, ValueError):
 
 def patch_recorder_source_errors():
     """Unknown recorder sources name the closest modules (patch 4)."""
-    mmrazor_version = _installed_version('mmrazor')
-    if mmrazor_version is None or _version_tuple(mmrazor_version) > (1, 0, 0):
+    if not _installed_at_most('mmrazor', MMRAZOR_LAST_AFFECTED):
         return False
     from mmrazor.models.task_modules.recorder import \
         module_outputs_recorder as recorder_mod
 
     from mmkd_transfer.utils import closest_names
 
-    recorder_cls = recorder_mod.ModuleOutputsRecorder
-    original = recorder_cls.prepare_from_model
-    if getattr(original, '_mmkd_wrapped', False):
-        return True
+    def prepare_wrapper(original):
 
-    def prepare_from_model(self, model=None):
-        if model is not None:
-            names = [name for name, _ in model.named_modules()]
-            if self.source not in names:
-                close = closest_names(self.source, names)
-                # MMRazor's own words first: users match on them.
-                raise RecorderSourceError(
-                    f'"{self.source}" is not in the model. '
-                    f'{type(self).__name__}: {type(model).__name__} has no '
-                    f'module "{self.source}"; closest names: '
-                    f'{", ".join(repr(c) for c in close)}. Fix the source '
-                    'in the recorder config.')
-        return original(self, model)
+        def prepare_from_model(self, model=None):
+            if model is not None:
+                names = [name for name, _ in model.named_modules()]
+                if self.source not in names:
+                    close = closest_names(self.source, names)
+                    # MMRazor's own words first: users match on them.
+                    raise RecorderSourceError(
+                        f'"{self.source}" is not in the model. '
+                        f'{type(self).__name__}: {type(model).__name__} has '
+                        f'no module "{self.source}"; closest names: '
+                        f'{", ".join(repr(c) for c in close)}. Fix the '
+                        'source in the recorder config.')
+            return original(self, model)
 
-    prepare_from_model._mmkd_wrapped = True
-    prepare_from_model._mmkd_original = original
-    recorder_cls.prepare_from_model = prepare_from_model
+        return prepare_from_model
+
+    _wrap_once(recorder_mod.ModuleOutputsRecorder, 'prepare_from_model',
+               prepare_wrapper)
     return True
 
 
@@ -364,51 +381,52 @@ def patch_strict_teacher_loading():
     """
     import functools
 
-    mmrazor_version = _installed_version('mmrazor')
-    if mmrazor_version is None or _version_tuple(mmrazor_version) > (1, 0, 0):
+    if not _installed_at_most('mmrazor', MMRAZOR_LAST_AFFECTED):
         return False
 
     from mmrazor.models.algorithms.distill.configurable import \
         single_teacher_distill as algorithm_mod
 
-    algorithm_cls = algorithm_mod.SingleTeacherDistill
-    original = algorithm_cls.__init__
-    if getattr(original, '_mmkd_wrapped', False):
-        return True
+    def init_wrapper(original):
 
-    @functools.wraps(original)
-    def __init__(self, distiller, teacher, teacher_ckpt=None, *args,
-                 teacher_ckpt_strict=True, **kwargs):
-        # build everything with no checkpoint, then load it ourselves (still
-        # inside __init__, so subclasses that read teacher weights after
-        # super().__init__, like OverhaulFeatureDistillation, see them)
-        try:
-            original(self, distiller, teacher, None, *args, **kwargs)
-        except ValueError as err:
-            # say whose recorder names an unknown source: student/teacher
-            # models often share class names (ImageClassifier)
-            owners = [
-                f'{side} recorder {name!r}' for side in ('student', 'teacher')
-                for name, recorder in dict(
-                    distiller.get(f'{side}_recorders') or {}).items()
-                if isinstance(recorder, dict)
-                and f'"{recorder.get("source")}"' in str(err)
-            ] if isinstance(distiller, dict) else []
-            if not owners:
-                raise
-            raise ValueError(
-                f'{type(self).__name__}, {owners[0]}: {err}') from err
-        if teacher_ckpt:
-            from mmkd_transfer.checkpoint_io import load_teacher_weights
-            load_teacher_weights(
-                self.teacher, teacher_ckpt, strict=teacher_ckpt_strict,
-                what=f'the teacher of {type(self).__name__}',
-                opt_out='model.teacher_ckpt_strict=False')
-            # keep Runner.init_weights() from re-initialising the teacher
-            self.teacher._is_init = True
+        @functools.wraps(original)
+        def __init__(self, distiller, teacher, teacher_ckpt=None, *args,
+                     teacher_ckpt_strict=True, **kwargs):
+            # build everything with no checkpoint, then load it ourselves
+            # (still inside __init__, so subclasses that read teacher
+            # weights after super().__init__, like
+            # OverhaulFeatureDistillation, see them)
+            try:
+                original(self, distiller, teacher, None, *args, **kwargs)
+            except ValueError as err:
+                # say whose recorder names an unknown source: student/teacher
+                # models often share class names (ImageClassifier)
+                owners = [
+                    f'{side} recorder {name!r}'
+                    for side in ('student', 'teacher')
+                    for name, recorder in dict(
+                        distiller.get(f'{side}_recorders') or {}).items()
+                    if isinstance(recorder, dict)
+                    and f'"{recorder.get("source")}"' in str(err)
+                ] if isinstance(distiller, dict) else []
+                if not owners:
+                    raise
+                # same type (RecorderSourceError is still MMRazor's
+                # AssertionError), MMRazor's words kept inside the message
+                raise type(err)(
+                    f'{type(self).__name__}, {owners[0]}: {err}') from err
+            if teacher_ckpt:
+                from mmkd_transfer.checkpoint_io import load_teacher_weights
+                load_teacher_weights(
+                    self.teacher, teacher_ckpt, strict=teacher_ckpt_strict,
+                    what=f'the teacher of {type(self).__name__}',
+                    opt_out='model.teacher_ckpt_strict=False')
+                # keep Runner.init_weights() from re-initialising the teacher
+                self.teacher._is_init = True
 
-    __init__._mmkd_wrapped = True
-    algorithm_cls.__init__ = __init__
+        return __init__
+
+    _wrap_once(algorithm_mod.SingleTeacherDistill, '__init__', init_wrapper)
     return True
 
 
@@ -443,17 +461,6 @@ def mmcls_cfg_path_to_mmpretrain(cfg_path):
     if not sep or package != 'mmcls':
         return cfg_path
     return 'mmpretrain::' + MMCLS_RENAMED_CONFIGS.get(rel_path, rel_path)
-
-
-def _wrap_once(owner, name, make_wrapper):
-    """Replace ``owner.name`` by ``make_wrapper(original)`` once."""
-    original = getattr(owner, name)
-    if getattr(original, '_mmkd_wrapped', False):
-        return
-    wrapper = make_wrapper(original)
-    wrapper._mmkd_wrapped = True
-    wrapper._mmkd_original = original
-    setattr(owner, name, wrapper)
 
 
 def _alias_mmcls_config_paths():

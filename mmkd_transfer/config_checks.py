@@ -6,8 +6,10 @@ What is checked here (everything that can be seen without building models):
   plain OpenMMLab tools;
 - dataset roots and annotation files that do not exist;
 - local teacher and ``load_from`` checkpoints that do not exist, are empty
-  or are not torch checkpoints; a frozen teacher without any checkpoint warns loudly, and
-  is refused when the config sets ``require_teacher_ckpt = True``;
+  or are not torch checkpoints; a frozen teacher without any checkpoint
+  (MMRazor's ``model.teacher_ckpt``, or ``model.teachers.<name>.ckpt`` of
+  ``MultiTeacherDistill``) warns loudly, naming it, and is refused when the
+  config sets ``require_teacher_ckpt = True``;
 - an ``input_shape`` whose channels differ from the data's;
 - ``num_labelled`` below the number of classes (a warning: some classes
   get no labelled sample).
@@ -189,18 +191,24 @@ def check_teacher_checkpoints(cfg):
                                    f'model.teachers.{name}.ckpt'))
             if teacher.get('ckpt'):
                 check_checkpoint_file(teacher['ckpt'])
-    for setting, teacher in _teachers_without_weights(model):
-        message = (f'{teacher} has no checkpoint ({setting} is not set), so '
-                   'it distills randomly initialised weights')
-        if cfg.get('require_teacher_ckpt', False):
-            raise ConfigError(
-                f'{message}, but the config requires a pretrained teacher '
-                f'(require_teacher_ckpt=True): set {setting} to the trained '
-                "teacher's checkpoint.")
+    missing = _teachers_without_weights(model)
+    if missing and cfg.get('require_teacher_ckpt', False):
+        teachers = ', '.join(teacher for _, teacher in missing)
+        settings = ', '.join(setting for setting, _ in missing)
+        raise ConfigError(
+            f'{teachers} {"has" if len(missing) == 1 else "have"} no '
+            f'checkpoint ({settings} not set), so '
+            f'{"it distills" if len(missing) == 1 else "they distill"} '
+            'randomly initialised weights, but the config requires a '
+            'pretrained teacher (require_teacher_ckpt=True): set '
+            f"{settings} to the trained teacher's checkpoint.")
+    for setting, teacher in missing:
         warnings.warn(
-            f'{message[:1].upper()}{message[1:]}: set {setting} to the '
-            "trained teacher's checkpoint (require_teacher_ckpt=True makes "
-            'this an error).', ConfigWarning, stacklevel=2)
+            f'{teacher[:1].upper()}{teacher[1:]} has no checkpoint '
+            f'({setting} is not set), so it distills randomly initialised '
+            f"weights: set {setting} to the trained teacher's checkpoint "
+            '(require_teacher_ckpt=True makes this an error).',
+            ConfigWarning, stacklevel=2)
 
 
 def check_load_from(cfg):
@@ -242,7 +250,7 @@ def check_input_shape_channels(cfg):
             f'values): set input_shape={tuple(wanted)}.')
 
 
-def check_input_channels(channels, models):
+def check_input_channels(channels, models, input_shape=None, view=False):
     """The dry run's input fits the first convolution of every model.
 
     For algorithms that run a dummy batch at build time: call it before the
@@ -254,18 +262,35 @@ def check_input_channels(channels, models):
             or ``[1]`` for clips).
         models (dict[str, nn.Module]): the models, by the name used in the
             message, e.g. ``{'student': s, "teacher 't_hr'": t}``.
+        input_shape (Sequence[int], optional): the whole shape, (C, H, W)
+            or (T, C, H, W), so the fix names the exact shape to set.
+            Defaults to None: the fix says ``(C, H, W)``.
+        view (bool): ``channels`` are what the model's view makes of
+            ``input_shape`` (e.g. a frame pair: 2C); the message says so.
+            Defaults to False.
     """
     from torch.nn.modules.conv import _ConvNd
     for name, model in models.items():
         first = next(((n, m) for n, m in model.named_modules()
                       if isinstance(m, _ConvNd)), None)
-        if first is not None and first[1].in_channels != channels:
+        if first is None or first[1].in_channels == channels:
+            continue
+        wanted = first[1].in_channels
+        if input_shape is None:
+            fix = f'({wanted}, H, W)'
+        else:
+            shape = list(input_shape)
+            shape[-3] = wanted
+            fix = str(tuple(shape))
+        if view:
             raise ValueError(
-                f'input_shape has {channels} channels but the {name}\'s '
-                f'first convolution ({first[0]}) takes '
-                f'{first[1].in_channels}: set input_shape to '
-                f'({first[1].in_channels}, H, W), the size of one '
-                'preprocessed input.')
+                f'the view of the {name} gives it {channels}-channel inputs '
+                f'but its first convolution ({first[0]}) takes {wanted}: fix '
+                'input_shape, the view, or the model\'s in_channels.')
+        raise ValueError(
+            f'input_shape has {channels} channels but the first convolution '
+            f'of the {name} ({first[0]}) takes {wanted}: set input_shape='
+            f'{fix}, the size of one preprocessed input before any view.')
 
 
 def _dataset_class(type_name):

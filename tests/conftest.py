@@ -1,4 +1,8 @@
-"""Shared fixtures: configs, a tiny trained checkpoint, determinism."""
+"""Shared fixtures and helpers: configs, tiny trained checkpoints, datasets,
+determinism."""
+import copy
+import importlib
+import importlib.util
 import os.path as osp
 
 import pytest
@@ -62,21 +66,52 @@ def loss_history(runner, key='loss'):
     return list(runner.message_hub.get_scalar(f'train/{key}').data[0])
 
 
+# Checkpoints trained once per session: {folder: (baseline config, epochs)}
+TRAINED_BASELINES = dict(
+    digits_teacher=('teacher_r18w32_1xb64_digits-cls.py', 2),
+    runner_ckpt=('student_r18w8_1xb64_digits-cls-100l.py', 1))
+
+
+def _trained_checkpoint(tmp_path_factory, name):
+    """Train ``TRAINED_BASELINES[name]``; its last checkpoint."""
+    baseline, epochs = TRAINED_BASELINES[name]
+    work = tmp_path_factory.mktemp(name)
+    cfg = load_config(
+        'baselines',
+        baseline,
+        work_dir=work,
+        **{'train_cfg.max_epochs': epochs})
+    train(cfg)
+    return work / f'epoch_{epochs}.pth'
+
+
 @pytest.fixture(scope='session')
 def digits_teacher_checkpoint(tmp_path_factory):
     """The digits classification teacher trained for 2 epochs (~98% val)."""
-    work = tmp_path_factory.mktemp('digits_teacher')
-    cfg = load_config('baselines', 'teacher_r18w32_1xb64_digits-cls.py',
-                      work_dir=work, **{'train_cfg.max_epochs': 2})
-    train(cfg)
-    return work / 'epoch_2.pth'
+    return _trained_checkpoint(tmp_path_factory, 'digits_teacher')
 
 
 @pytest.fixture(scope='session')
 def runner_checkpoint(tmp_path_factory):
     """A real runner checkpoint: the digits student trained for 1 epoch."""
-    work = tmp_path_factory.mktemp('runner_ckpt')
-    cfg = load_config('baselines', 'student_r18w8_1xb64_digits-cls-100l.py',
-                      work_dir=work, **{'train_cfg.max_epochs': 1})
-    train(cfg)
-    return work / 'epoch_1.pth'
+    return _trained_checkpoint(tmp_path_factory, 'runner_ckpt')
+
+
+def load_tool(name):
+    """The module of ``tools/<name>.py``, loaded by path (a plain
+    ``import test`` could find the standard library's)."""
+    spec = importlib.util.spec_from_file_location(
+        f'tool_{name}', osp.join(REPO, 'tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build_dataset(cfg_dict, data_root, scope):
+    """Build a dataset config of ``scope`` (e.g. 'mmdet') on ``data_root``."""
+    from mmengine.registry import DefaultScope
+    registry = importlib.import_module(f'{scope}.registry')
+    cfg_dict = copy.deepcopy(cfg_dict)
+    cfg_dict.data_root = data_root
+    with DefaultScope.overwrite_default_scope(scope):
+        return registry.DATASETS.build(cfg_dict)

@@ -20,11 +20,23 @@ def run_python(code, no_hook=False, timeout=300):
                           capture_output=True, text=True, timeout=timeout)
 
 
+def assert_fails_without_the_fixes(code, error_text):
+    """``code`` fails in a fresh interpreter that never imports the plugin,
+    with ``error_text`` in its error output."""
+    result = run_python(code, no_hook=True)
+    assert result.returncode != 0
+    assert error_text in result.stderr
+
+
+def assert_runs(code, no_hook=False):
+    """``code`` succeeds in a fresh interpreter (its stderr shown if not)."""
+    result = run_python(code, no_hook=no_hook)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 # -- 1. mmrazor 1.0.0 on torch 2 -------------------------------------------
 def test_mmrazor_fails_to_import_without_the_fix():
-    result = run_python('import mmrazor.models', no_hook=True)
-    assert result.returncode != 0
-    assert 'torch>=1.13' in result.stderr
+    assert_fails_without_the_fixes('import mmrazor.models', 'torch>=1.13')
 
 
 def test_mmrazor_imports_and_builds_after_importing_the_plugin():
@@ -33,8 +45,7 @@ def test_mmrazor_imports_and_builds_after_importing_the_plugin():
             'assert MODELS.get("SingleTeacherDistill") is not None\n'
             'from mmrazor.structures.quantization import BackendConfigs\n'
             'assert set(BackendConfigs.values()) == {None}\n')
-    result = run_python(code, no_hook=True)
-    assert result.returncode == 0, result.stderr[-2000:]
+    assert_runs(code, no_hook=True)
 
 
 def test_import_hook_applies_fixes_before_mmrazor_is_first_imported():
@@ -44,8 +55,7 @@ def test_import_hook_applies_fixes_before_mmrazor_is_first_imported():
             'from mmrazor.utils import register_all_modules\n'
             'register_all_modules(False)\n'
             'assert "mmkd_transfer" in sys.modules\n')
-    result = run_python(code)
-    assert result.returncode == 0, result.stderr[-2000:]
+    assert_runs(code)
 
 
 def test_quantization_standin_says_it_is_unsupported():
@@ -91,9 +101,7 @@ def test_runner_checkpoint_types_are_refused_without_the_allow_list(
         runner_checkpoint):
     code = ('import torch\n'
             f'torch.load({str(runner_checkpoint)!r}, map_location="cpu")\n')
-    result = run_python(code, no_hook=True)
-    assert result.returncode != 0
-    assert 'weights_only' in result.stderr
+    assert_fails_without_the_fixes(code, 'weights_only')
 
 
 def test_runner_checkpoint_loads_safely_with_the_allow_list(
@@ -211,9 +219,7 @@ MMRAZOR_KD_CLS = osp.join(
 def test_mmcls_configs_fail_to_load_without_the_fix():
     code = ('from mmengine.config import Config\n'
             f'Config.fromfile({MMRAZOR_KD_CLS!r})\n')
-    result = run_python(code, no_hook=True)
-    assert result.returncode != 0
-    assert 'mmcls is not installed' in result.stderr
+    assert_fails_without_the_fixes(code, 'mmcls is not installed')
 
 
 def test_mmcls_configs_load_under_the_import_hook():
@@ -225,8 +231,7 @@ def test_mmcls_configs_load_under_the_import_hook():
             f'cfg = Config.fromfile({MMRAZOR_KD_CLS!r})\n'
             'assert "mmkd_transfer" in sys.modules\n'
             'assert cfg.default_scope == "mmpretrain"\n')
-    result = run_python(code)
-    assert result.returncode == 0, result.stderr[-2000:]
+    assert_runs(code)
 
 
 def test_mmcls_base_configs_load_from_mmpretrain():

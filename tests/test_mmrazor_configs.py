@@ -14,20 +14,11 @@ import socket
 
 import pytest
 import torch
-from conftest import REPO
+from conftest import load_tool
 
 import mmkd_transfer  # noqa: F401  (compat fixes first)
 
-
-def _load_check_config_tool():
-    spec = importlib.util.spec_from_file_location(
-        'check_config_tool', osp.join(REPO, 'tools', 'check_config.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-check_tool = _load_check_config_tool()
+check_tool = load_tool('check_config')
 
 DISTILL_DIR = osp.join(
     osp.dirname(importlib.util.find_spec('mmrazor').origin), '.mim', 'configs',

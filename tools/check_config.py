@@ -57,7 +57,8 @@ def parse_args(argv=None):
 def strip_checkpoints(node):
     """Drop teacher checkpoints and pretrained weights from a config, in place.
 
-    Removes ``teacher_ckpt`` / ``ckpt_path`` keys and ``init_cfg`` entries of
+    Removes ``teacher_ckpt`` / ``ckpt_path`` keys (and the ``ckpt`` of
+    every ``MultiTeacherDistill`` teacher) and ``init_cfg`` entries of
     type ``Pretrained``, and turns ``pretrained`` settings off, so building the
     model reads and downloads nothing.
     """
@@ -69,6 +70,10 @@ def strip_checkpoints(node):
         return
     for key in ('teacher_ckpt', 'ckpt_path'):
         node.pop(key, None)  # MMRazor loads a ckpt_path that is present
+    if isinstance(node.get('teachers'), dict):  # MultiTeacherDistill specs
+        for spec in node['teachers'].values():
+            if isinstance(spec, dict) and 'ckpt' in spec:
+                spec['ckpt'] = None
     if 'pretrained' in node:
         node['pretrained'] = False if isinstance(node['pretrained'],
                                                  bool) else None

@@ -1,34 +1,12 @@
 #!/usr/bin/env bash
 # Train on a Slurm cluster, one process per GPU, with srun:
 #   tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR [train.py args...]
-# Environment: GPUS (total processes, default 8), GPUS_PER_NODE (default 8),
-# CPUS_PER_TASK (default 5), SRUN_ARGS (extra srun options), PYTHON.
-# Each task learns its rank from Slurm (--launcher slurm); the node count is
-# GPUS / GPUS_PER_NODE.
+# Environment: see tools/slurm_common.sh (GPUS, GPUS_PER_NODE, ...).
 set -euo pipefail
-if [ $# -lt 4 ]; then
-    echo "usage: $0 PARTITION JOB_NAME CONFIG WORK_DIR [args...]" >&2
-    exit 2
-fi
-PARTITION=$1
-JOB_NAME=$2
-CONFIG=$3
-WORK_DIR=$4
-shift 4
-GPUS=${GPUS:-8}
-GPUS_PER_NODE=${GPUS_PER_NODE:-8}
-CPUS_PER_TASK=${CPUS_PER_TASK:-5}
-SRUN_ARGS=${SRUN_ARGS:-}
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-export PYTHONPATH="$DIR/..${PYTHONPATH:+:$PYTHONPATH}"
-# shellcheck disable=SC2086  # SRUN_ARGS holds several options
-srun -p "$PARTITION" \
-    --job-name="$JOB_NAME" \
-    --gres=gpu:"$GPUS_PER_NODE" \
-    --ntasks="$GPUS" \
-    --ntasks-per-node="$GPUS_PER_NODE" \
-    --cpus-per-task="$CPUS_PER_TASK" \
-    --kill-on-bad-exit=1 \
-    $SRUN_ARGS \
-    "${PYTHON:-python}" -u "$DIR/train.py" "$CONFIG" \
-    --work-dir="$WORK_DIR" --launcher slurm "$@"
+# shellcheck source=tools/slurm_common.sh
+source "$DIR/slurm_common.sh"
+slurm_need_args 4 "PARTITION JOB_NAME CONFIG WORK_DIR [args...]" "$@"
+# srun -p PARTITION --job-name=JOB_NAME ... train.py CONFIG --work-dir=WORK_DIR
+slurm_run "$1" "$2" "$DIR/train.py" "$3" --work-dir="$4" --launcher slurm \
+    "${@:5}"

@@ -34,6 +34,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    # the plugin's compat fixes first: an mmcls-era config's ``mmcls::``
+    # bases resolve to mmpretrain only once they are applied
+    import mmkd_transfer  # noqa: F401
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:

@@ -45,6 +45,9 @@ def parse_args(argv=None):
 
 
 def build_cfg(args):
+    # the plugin's compat fixes first: an mmcls-era config's ``mmcls::``
+    # bases resolve to mmpretrain only once they are applied
+    import mmkd_transfer  # noqa: F401
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
@@ -64,13 +67,25 @@ def build_cfg(args):
             wrapper.update(type='AmpOptimWrapper', loss_scale='dynamic')
     if args.resume is not None:
         cfg.load_from = None  # resolve_resume picks the checkpoint
-    # stop at the first NaN/inf loss; never checkpoint non-finite weights
+    return cfg
+
+
+def add_finite_loss_hook(cfg):
+    """Stop at the first NaN/inf loss; never checkpoint non-finite weights.
+
+    Added after the config checks (the user's config does not use the
+    plugin for it), with the plugin import, so the dumped config runs as is.
+    """
     hooks = list(cfg.get('custom_hooks') or [])
     if not any(str(h.get('type', '')).endswith('FiniteLossHook')
                for h in hooks):
         hooks.append(dict(type='mmrazor.FiniteLossHook'))
     cfg.custom_hooks = hooks
-    return cfg
+    custom = dict(cfg.get('custom_imports') or {})
+    imports = custom.get('imports', [])
+    imports = [imports] if isinstance(imports, str) else list(imports)
+    if 'mmkd_transfer' not in imports:
+        cfg.custom_imports = dict(custom, imports=imports + ['mmkd_transfer'])
 
 
 def _warn(message):
@@ -126,11 +141,11 @@ def check_resume_target(runner, path):
 def main(argv=None):
     args = parse_args(argv)
     cfg = build_cfg(args)
-    # Importing the plugin applies its compat fixes before mmrazor is used.
     from mmkd_transfer.cli import build_runner
     from mmkd_transfer.config_checks import check_config
     from mmkd_transfer.work_dir_lock import WorkDirLock
     check_config(cfg)
+    add_finite_loss_hook(cfg)
     resume = args.resume
     if resume is None and cfg.get('resume'):  # resume = True in the config
         resume = cfg.get('load_from') or 'auto'

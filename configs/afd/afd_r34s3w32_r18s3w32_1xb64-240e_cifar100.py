@@ -14,6 +14,7 @@ _base_ = [
     '../_base_/schedules/cifar100_240e.py',
     '../_base_/default_runtime.py',
     '../_base_/distillers/afd_resnet_blocks.py',
+    '../_base_/distillers/kd_logits.py',
 ]
 default_scope = 'mmpretrain'
 
@@ -34,18 +35,11 @@ model = dict(
     teachers=dict(
         teacher=dict(cfg={{_base_.cifar_teacher}}, ckpt=teacher_ckpt)),
     input_shape=(3, 32, 32),
+    # logit KD added to the AFD distiller, with the paper's weight 0.9
     distiller=dict(
-        student_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='head.fc')),
-        teacher_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='teacher.head.fc')),
+        _base_.kd_logits_distiller,
         distill_losses=dict(
-            # MMRazor's KLDivergence already multiplies by tau^2
-            loss_kl=dict(type='KLDivergence', tau=4, loss_weight=0.9)),
-        loss_forward_mappings=dict(
-            loss_kl=dict(
-                preds_S=dict(from_student=True, recorder='fc'),
-                preds_T=dict(from_student=False, recorder='fc')))))
+            loss_kl=dict(type='KLDivergence', tau=4, loss_weight=0.9))))
 
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 default_hooks = dict(logger=dict(interval=100))

@@ -4,37 +4,23 @@
 _base_ = [
     '../_base_/models/digits_fcn_r18.py',
     '../_base_/datasets/digits_seg.py',
-    '../_base_/schedules/digits_iter.py',
-    '../_base_/default_runtime.py',
+    '../_base_/digits_iter_runtime.py',
+    '../_base_/distillers/cwd_logits.py',
 ]
 default_scope = 'mmseg'
 teacher_ckpt = 'work_dirs/teacher_fcn-r18w16_1xb8_digits-seg/iter_1500.pth'
 
 model = dict(
-    _scope_='mmrazor',
-    type='MultiTeacherDistill',
     architecture={{_base_.seg_student_model}},
     teachers=dict(
         teacher=dict(cfg={{_base_.seg_teacher_model}}, ckpt=teacher_ckpt)),
     distiller=dict(
-        type='ConfigurableDistiller',
         student_recorders=dict(
             logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
         teacher_recorders=dict(
             logits=dict(type='ModuleOutputs',
-                        source='teacher.decode_head.conv_seg')),
-        distill_losses=dict(
-            loss_cwd=dict(type='ChannelWiseDivergence', tau=1,
-                          loss_weight=3)),
-        loss_forward_mappings=dict(
-            loss_cwd=dict(
-                preds_S=dict(from_student=True, recorder='logits'),
-                preds_T=dict(from_student=False, recorder='logits')))))
+                        source='teacher.decode_head.conv_seg'))))
 
 find_unused_parameters = True
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 visualizer = dict(type='SegLocalVisualizer')  # named per run by the Runner
-default_hooks = dict(
-    logger=dict(interval=20, log_metric_by_epoch=False),
-    checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))
-log_processor = dict(by_epoch=False)

@@ -2,7 +2,10 @@
 # this plugin's MultiTeacherDistill with one teacher (tested equal to
 # MMRazor's SingleTeacherDistill): the source teacher's soft labels on all
 # 1,400 target images, the task loss on the 100 labelled ones only.
-_base_ = ['../baselines/student_r18w8_1xb64_digits-cls-100l.py']
+_base_ = [
+    '../baselines/student_r18w8_1xb64_digits-cls-100l.py',
+    '../_base_/distillers/kd_logits.py',
+]
 
 teacher_ckpt = 'work_dirs/teacher_r18w32_1xb64_digits-cls/epoch_30.pth'
 # The algorithm preprocesses the batch once for teacher and student; the
@@ -17,19 +20,7 @@ model = dict(
     architecture={{_base_.student_model}},
     teachers=dict(
         teacher=dict(cfg={{_base_.teacher_model}}, ckpt=teacher_ckpt)),
-    distiller=dict(
-        type='ConfigurableDistiller',
-        student_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='head.fc')),
-        # teacher recorder sources start with the teacher's name
-        teacher_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='teacher.head.fc')),
-        distill_losses=dict(
-            loss_kl=dict(type='KLDivergence', tau=4, loss_weight=1.0)),
-        loss_forward_mappings=dict(
-            loss_kl=dict(
-                preds_S=dict(from_student=True, recorder='fc'),
-                preds_T=dict(from_student=False, recorder='fc')))))
+    distiller=dict(type='ConfigurableDistiller', **_base_.kd_logits_distiller))
 
 # scores the student, then the teacher as teacher.*
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')

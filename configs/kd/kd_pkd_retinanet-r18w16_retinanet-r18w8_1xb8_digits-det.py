@@ -5,34 +5,18 @@
 _base_ = [
     '../_base_/models/digits_retinanet_r18.py',
     '../_base_/datasets/digits_det.py',
-    '../_base_/schedules/digits_iter.py',
-    '../_base_/default_runtime.py',
+    '../_base_/digits_iter_runtime.py',
+    '../_base_/distillers/pkd_fpn.py',
 ]
 default_scope = 'mmdet'
 teacher_ckpt = 'work_dirs/teacher_retinanet-r18w16_1xb8_digits-det/iter_1500.pth'
 
 model = dict(
-    _scope_='mmrazor',
-    type='MultiTeacherDistill',
     architecture={{_base_.det_student_model}},
     teachers=dict(
         teacher=dict(cfg={{_base_.det_teacher_model}}, ckpt=teacher_ckpt,
-                     mode='tensor')),
-    distiller=dict(
-        type='ConfigurableDistiller',
-        student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
-        teacher_recorders=dict(
-            fpn=dict(type='ModuleOutputs', source='teacher.neck')),
-        distill_losses=dict(loss_pkd=dict(type='PKDLoss', loss_weight=6)),
-        loss_forward_mappings=dict(
-            loss_pkd=dict(
-                preds_S=dict(from_student=True, recorder='fpn'),
-                preds_T=dict(from_student=False, recorder='fpn')))))
+                     mode='tensor')))
 
 find_unused_parameters = True
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 visualizer = dict(type='DetLocalVisualizer')  # named per run by the Runner
-default_hooks = dict(
-    logger=dict(interval=20, log_metric_by_epoch=False),
-    checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))
-log_processor = dict(by_epoch=False)

@@ -10,8 +10,8 @@
 _base_ = [
     '../_base_/models/digits_fcn_r18.py',
     '../_base_/datasets/digits_seg.py',
-    '../_base_/schedules/digits_iter.py',
-    '../_base_/default_runtime.py',
+    '../_base_/digits_iter_runtime.py',
+    '../_base_/distillers/cwd_logits.py',
 ]
 default_scope = 'mmseg'
 teacher_ckpt = 'work_dirs/teacher_fcn-r18w16_1xb8_digits-seg/iter_1500.pth'
@@ -20,8 +20,6 @@ upsampled_logits = dict(
     source='mmseg.models.decode_heads.decode_head.resize')
 
 model = dict(
-    _scope_='mmrazor',
-    type='MultiTeacherDistill',
     architecture={{_base_.seg_student_model}},
     student_view=dict(type='ResolutionView', scale_factor=0.5,
                       seg_target='keep'),
@@ -29,21 +27,9 @@ model = dict(
         t_hr=dict(cfg={{_base_.seg_teacher_model}}, ckpt=teacher_ckpt)),
     input_shape=(3, 64, 64),
     distiller=dict(
-        type='ConfigurableDistiller',
         student_recorders=dict(logits=upsampled_logits),
-        teacher_recorders=dict(logits=upsampled_logits),
-        distill_losses=dict(
-            loss_cwd=dict(type='ChannelWiseDivergence', tau=1,
-                          loss_weight=3)),
-        loss_forward_mappings=dict(
-            loss_cwd=dict(
-                preds_S=dict(from_student=True, recorder='logits'),
-                preds_T=dict(from_student=False, recorder='logits')))))
+        teacher_recorders=dict(logits=upsampled_logits)))
 
 find_unused_parameters = True
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 visualizer = dict(type='SegLocalVisualizer')  # named per run by the Runner
-default_hooks = dict(
-    logger=dict(interval=20, log_metric_by_epoch=False),
-    checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))
-log_processor = dict(by_epoch=False)

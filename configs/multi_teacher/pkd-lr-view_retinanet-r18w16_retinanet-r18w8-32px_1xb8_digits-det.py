@@ -10,8 +10,8 @@
 _base_ = [
     '../_base_/models/digits_retinanet_r18.py',
     '../_base_/datasets/digits_det.py',
-    '../_base_/schedules/digits_iter.py',
-    '../_base_/default_runtime.py',
+    '../_base_/digits_iter_runtime.py',
+    '../_base_/distillers/pkd_fpn.py',
 ]
 default_scope = 'mmdet'
 teacher_ckpt = 'work_dirs/teacher_retinanet-r18w16_1xb8_digits-det/iter_1500.pth'
@@ -24,8 +24,6 @@ def _pkd(level):
 
 
 model = dict(
-    _scope_='mmrazor',
-    type='MultiTeacherDistill',
     architecture={{_base_.det_student_model}},
     # 64 * 0.5 = 32 is already a multiple of the largest FPN stride used
     student_view=dict(type='ResolutionView', scale_factor=0.5,
@@ -35,20 +33,16 @@ model = dict(
                   mode='tensor')),
     input_shape=(3, 64, 64),
     distiller=dict(
-        type='ConfigurableDistiller',
-        student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
-        teacher_recorders=dict(
-            fpn=dict(type='ModuleOutputs', source='t_hr.neck')),
+        teacher_recorders=dict(fpn=dict(source='t_hr.neck')),
+        # two shifted level pairs instead of the base's one loss
         distill_losses=dict(
+            _delete_=True,
             loss_pkd0=dict(type='PKDLoss', loss_weight=3),
             loss_pkd1=dict(type='PKDLoss', loss_weight=3)),
-        loss_forward_mappings=dict(loss_pkd0=_pkd(0), loss_pkd1=_pkd(1))))
+        loss_forward_mappings=dict(
+            _delete_=True, loss_pkd0=_pkd(0), loss_pkd1=_pkd(1))))
 del _pkd
 
 find_unused_parameters = True
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 visualizer = dict(type='DetLocalVisualizer')  # named per run by the Runner
-default_hooks = dict(
-    logger=dict(interval=20, log_metric_by_epoch=False),
-    checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))
-log_processor = dict(by_epoch=False)

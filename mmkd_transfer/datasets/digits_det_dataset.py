@@ -6,18 +6,15 @@ import os.path as osp
 from mmdet.datasets import CocoDataset
 from mmdet.registry import DATASETS
 
-from .digit_canvas import CANVAS_SEED, INK_THRESHOLD, compose_scenes
-from .digits_source import CLASSES, SPLITS
-from .generated_dir import ensure_generated
+from .digits_source import CLASSES
 from .png_writer import write_png_gray
+from .scene_set import ensure_scene_set
 
 DEFAULT_DET_ROOT = 'data/digits_det'
 DET_FORMAT_VERSION = 1
 DET_PALETTE = [(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200),
                (245, 130, 48), (145, 30, 180), (70, 240, 240), (240, 50, 230),
                (210, 245, 60), (250, 190, 212)]
-_DET_DEFAULTS = dict(num_train=300, num_val=100, canvas_size=64,
-                     seed=CANVAS_SEED)
 
 
 def det_ann_file(split):
@@ -46,11 +43,19 @@ def _coco_dict(split, scenes):
                 categories=categories)
 
 
-def ensure_digits_det(data_root=DEFAULT_DET_ROOT,
-                      num_train=None,
-                      num_val=None,
-                      canvas_size=None,
-                      seed=None):
+def _write_det_split(folder, split, scenes):
+    """Write one split's images and its COCO json below ``folder``."""
+    img_dir = osp.join(folder, 'images', split)
+    os.makedirs(img_dir)
+    for i, (image, _) in enumerate(scenes):
+        write_png_gray(osp.join(img_dir, f'{i:04d}.png'), image)
+    os.makedirs(osp.join(folder, 'annotations'), exist_ok=True)
+    with open(osp.join(folder, det_ann_file(split)), 'w') as f:
+        json.dump(_coco_dict(split, scenes), f, sort_keys=True,
+                  separators=(',', ':'))
+
+
+def ensure_digits_det(data_root=DEFAULT_DET_ROOT, **recipe):
     """Generate the digits detection set in ``data_root`` unless there.
 
     COCO layout: ``images/{train,val}/NNNN.png`` (8-bit gray; read as BGR by
@@ -61,41 +66,14 @@ def ensure_digits_det(data_root=DEFAULT_DET_ROOT,
 
     Args:
         data_root (str): target folder. Defaults to ``'data/digits_det'``.
-        num_train (int, optional): train images (default 300).
-        num_val (int, optional): val images (default 100).
-        canvas_size (int, optional): image side in pixels (default 64).
-        seed (int, optional): scene seed (default ``CANVAS_SEED``).
-        A None argument accepts whatever an existing set has; a given one
-        must match it.
+        **recipe: ``num_train``, ``num_val``, ``canvas_size``, ``seed``;
+            see :func:`~mmkd_transfer.datasets.scene_set.ensure_scene_set`.
 
     Returns:
         str: ``data_root``.
     """
-    wanted = dict(num_train=num_train, num_val=num_val,
-                  canvas_size=canvas_size, seed=seed)
-
-    def generate(folder):
-        recipe = {k: _DET_DEFAULTS[k] if v is None else v
-                  for k, v in wanted.items()}
-        os.makedirs(osp.join(folder, 'annotations'))
-        for split in SPLITS:
-            img_dir = osp.join(folder, 'images', split)
-            os.makedirs(img_dir)
-            scenes = compose_scenes(split, recipe[f'num_{split}'],
-                                    recipe['canvas_size'], seed=recipe['seed'])
-            for i, (image, _) in enumerate(scenes):
-                write_png_gray(osp.join(img_dir, f'{i:04d}.png'), image)
-            with open(osp.join(folder, det_ann_file(split)), 'w') as f:
-                json.dump(_coco_dict(split, scenes), f, sort_keys=True,
-                          separators=(',', ':'))
-        return dict(recipe, format='digits_det', version=DET_FORMAT_VERSION,
-                    ink_threshold=INK_THRESHOLD)
-
-    ensure_generated(
-        data_root,
-        dict(wanted, format='digits_det', version=DET_FORMAT_VERSION),
-        generate)
-    return data_root
+    return ensure_scene_set(data_root, 'digits_det', DET_FORMAT_VERSION,
+                            _write_det_split, **recipe)
 
 
 @DATASETS.register_module()

@@ -6,10 +6,9 @@ import numpy as np
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
-from .digit_canvas import CANVAS_SEED, INK_THRESHOLD, compose_scenes
-from .digits_source import CLASSES, SPLITS
-from .generated_dir import ensure_generated
+from .digits_source import CLASSES
 from .png_writer import write_png_gray
+from .scene_set import ensure_scene_set
 
 DEFAULT_SEG_ROOT = 'data/digits_seg'
 SEG_FORMAT_VERSION = 1
@@ -17,15 +16,23 @@ SEG_CLASSES = ('background', ) + CLASSES
 SEG_PALETTE = [[0, 0, 0], [230, 25, 75], [60, 180, 75], [255, 225, 25],
                [0, 130, 200], [245, 130, 48], [145, 30, 180], [70, 240, 240],
                [240, 50, 230], [210, 245, 60], [250, 190, 212]]
-_SEG_DEFAULTS = dict(num_train=300, num_val=100, canvas_size=64,
-                     seed=CANVAS_SEED)
 
 
-def ensure_digits_seg(data_root=DEFAULT_SEG_ROOT,
-                      num_train=None,
-                      num_val=None,
-                      canvas_size=None,
-                      seed=None):
+def _write_seg_split(folder, split, scenes):
+    """Write one split's images and label maps below ``folder``."""
+    img_dir = osp.join(folder, 'img_dir', split)
+    ann_dir = osp.join(folder, 'ann_dir', split)
+    os.makedirs(img_dir)
+    os.makedirs(ann_dir)
+    for i, (image, digits) in enumerate(scenes):
+        seg = np.zeros_like(image)
+        for digit in digits:
+            seg[digit['mask']] = digit['label'] + 1
+        write_png_gray(osp.join(img_dir, f'{i:04d}.png'), image)
+        write_png_gray(osp.join(ann_dir, f'{i:04d}.png'), seg)
+
+
+def ensure_digits_seg(data_root=DEFAULT_SEG_ROOT, **recipe):
     """Generate the digits segmentation set in ``data_root`` unless there.
 
     Standard mmseg layout: ``img_dir/{train,val}/NNNN.png`` (8-bit gray; read
@@ -35,43 +42,14 @@ def ensure_digits_seg(data_root=DEFAULT_SEG_ROOT,
 
     Args:
         data_root (str): target folder. Defaults to ``'data/digits_seg'``.
-        num_train (int, optional): train images (default 300).
-        num_val (int, optional): val images (default 100).
-        canvas_size (int, optional): image side in pixels (default 64).
-        seed (int, optional): scene seed (default ``CANVAS_SEED``).
-        A None argument accepts whatever an existing set has; a given one
-        must match it.
+        **recipe: ``num_train``, ``num_val``, ``canvas_size``, ``seed``;
+            see :func:`~mmkd_transfer.datasets.scene_set.ensure_scene_set`.
 
     Returns:
         str: ``data_root``.
     """
-    wanted = dict(num_train=num_train, num_val=num_val,
-                  canvas_size=canvas_size, seed=seed)
-
-    def generate(folder):
-        recipe = {k: _SEG_DEFAULTS[k] if v is None else v
-                  for k, v in wanted.items()}
-        for split in SPLITS:
-            img_dir = osp.join(folder, 'img_dir', split)
-            ann_dir = osp.join(folder, 'ann_dir', split)
-            os.makedirs(img_dir)
-            os.makedirs(ann_dir)
-            scenes = compose_scenes(split, recipe[f'num_{split}'],
-                                    recipe['canvas_size'], seed=recipe['seed'])
-            for i, (image, digits) in enumerate(scenes):
-                seg = np.zeros_like(image)
-                for digit in digits:
-                    seg[digit['mask']] = digit['label'] + 1
-                write_png_gray(osp.join(img_dir, f'{i:04d}.png'), image)
-                write_png_gray(osp.join(ann_dir, f'{i:04d}.png'), seg)
-        return dict(recipe, format='digits_seg', version=SEG_FORMAT_VERSION,
-                    ink_threshold=INK_THRESHOLD)
-
-    ensure_generated(
-        data_root,
-        dict(wanted, format='digits_seg', version=SEG_FORMAT_VERSION),
-        generate)
-    return data_root
+    return ensure_scene_set(data_root, 'digits_seg', SEG_FORMAT_VERSION,
+                            _write_seg_split, **recipe)
 
 
 @DATASETS.register_module()

@@ -1,6 +1,9 @@
-"""Algorithms, distillers, connectors, recorders and losses."""
+"""Algorithms, distillers, connectors, recorders, losses and
+discriminators."""
 from .algorithms import MultiTeacherDistill
 from .connectors import ResizeProjectConnector
+from .discriminators import (FeatureMapDiscriminator,
+                             PooledFeatureDiscriminator)
 from .distillers import ShapeInferringDistiller
 from .losses import AFDAttention, AFDLoss, LabelledCrossEntropyLoss
 from .recorders import ModuleListOutputsRecorder
@@ -8,5 +11,6 @@ from .recorders import ModuleListOutputsRecorder
 __all__ = [
     'MultiTeacherDistill', 'ResizeProjectConnector', 'ShapeInferringDistiller',
     'AFDAttention', 'AFDLoss', 'LabelledCrossEntropyLoss',
-    'ModuleListOutputsRecorder'
+    'ModuleListOutputsRecorder', 'FeatureMapDiscriminator',
+    'PooledFeatureDiscriminator'
 ]

@@ -1,40 +1,21 @@
 """DigitsDetDataset: generated COCO files, the mmdet pipeline, CocoMetric."""
 import copy
-import hashlib
 import json
-import os
 import os.path as osp
 
 import cv2
 import numpy as np
 import pytest
 import torch
+from conftest import build_dataset, config_path
 from mmengine.config import Config
-from mmengine.registry import DefaultScope
 
 import mmkd_transfer  # noqa: F401  (registers the datasets)
 from mmkd_transfer.datasets.digit_canvas import INK_THRESHOLD
 from mmkd_transfer.datasets.digits_det_dataset import (DigitsDetDataset,
                                                        ensure_digits_det)
 
-CFG = osp.join(
-    osp.dirname(__file__), '..', '..', 'configs', '_base_', 'datasets',
-    'digits_det.py')
-# sha256 over (relative path, file sha256) of the default set: the files
-# must be byte-identical on every machine.
-DET_SET_SHA256 = (
-    'b765471c6779ce6747cdaca6c12fd83392561371c96372e7f6326e25e8fc98db')
-
-
-def tree_digest(root):
-    digest = hashlib.sha256()
-    for dirpath, _, files in sorted(os.walk(root)):
-        for name in sorted(files):
-            path = osp.join(dirpath, name)
-            digest.update(osp.relpath(path, root).encode())
-            with open(path, 'rb') as f:
-                digest.update(hashlib.sha256(f.read()).digest())
-    return digest.hexdigest()
+CFG = Config.fromfile(config_path('_base_', 'datasets', 'digits_det.py'))
 
 
 @pytest.fixture(scope='module')
@@ -43,32 +24,14 @@ def det_root(tmp_path_factory):
     return ensure_digits_det(str(tmp_path_factory.mktemp('det') / 'd') + '/')
 
 
-@pytest.fixture(scope='module')
-def cfg():
-    return Config.fromfile(CFG)
-
-
-def build(cfg_dict, data_root):
-    from mmdet.registry import DATASETS
-    cfg_dict = copy.deepcopy(cfg_dict)
-    cfg_dict.data_root = data_root
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        return DATASETS.build(cfg_dict)
-
-
-def test_files_are_byte_identical(det_root, tmp_path):
-    again = ensure_digits_det(str(tmp_path / 'again'))
-    assert tree_digest(again) == tree_digest(det_root) == DET_SET_SHA256
-
-
 @pytest.mark.parametrize('split,count', [('train', 300), ('val', 100)])
 def test_coco_json_with_pycocotools(det_root, split, count):
     from pycocotools.coco import COCO
     coco = COCO(osp.join(det_root, 'annotations', f'instances_{split}.json'))
     assert len(coco.getImgIds()) == count
     cats = coco.loadCats(coco.getCatIds())
-    assert [(c['id'], c['name']) for c in cats] == [
-        (i + 1, str(i)) for i in range(10)]
+    assert [(c['id'], c['name']) for c in cats] == [(i + 1, str(i))
+                                                    for i in range(10)]
     per_image = [len(coco.getAnnIds(imgIds=i)) for i in coco.getImgIds()]
     assert min(per_image) >= 1 and max(per_image) <= 3
     used = {a['category_id'] for a in coco.loadAnns(coco.getAnnIds())}
@@ -102,11 +65,11 @@ def test_coco_json_with_pycocotools(det_root, split, count):
                         or b[3] <= a[1])
 
 
-def test_dataset_from_config_through_pipeline(det_root, cfg):
+def test_dataset_from_config_through_pipeline(det_root):
     from mmdet.registry import DATASETS
     assert DATASETS.get('DigitsDetDataset') is DigitsDetDataset
-    train = build(cfg.train_dataloader.dataset, det_root)
-    val = build(cfg.val_dataloader.dataset, det_root)
+    train = build_dataset(CFG.train_dataloader.dataset, det_root, 'mmdet')
+    val = build_dataset(CFG.val_dataloader.dataset, det_root, 'mmdet')
     assert len(train) == 300 and len(val) == 100
     assert train.metainfo['classes'] == tuple('0123456789')
     with open(osp.join(det_root, 'annotations', 'instances_val.json')) as f:
@@ -122,17 +85,18 @@ def test_dataset_from_config_through_pipeline(det_root, cfg):
                             dtype=torch.float32)
         assert torch.equal(sample.gt_instances.bboxes.tensor, want)
         assert sample.gt_instances.labels.tolist() == [
-            a['category_id'] - 1 for a in anns]
+            a['category_id'] - 1 for a in anns
+        ]
         assert sample.scale_factor == (1.0, 1.0)
 
 
-def test_coco_metric_scores_ground_truth_as_perfect(det_root, cfg):
+def test_coco_metric_scores_ground_truth_as_perfect(det_root):
     from mmdet.evaluation import CocoMetric
-    val = build(cfg.val_dataloader.dataset, det_root)
-    metric_cfg = copy.deepcopy(cfg.val_evaluator)
+    val = build_dataset(CFG.val_dataloader.dataset, det_root, 'mmdet')
+    metric_cfg = copy.deepcopy(CFG.val_evaluator)
     metric_cfg.pop('type')
-    metric_cfg['ann_file'] = osp.join(
-        det_root, 'annotations', 'instances_val.json')
+    metric_cfg['ann_file'] = osp.join(det_root, 'annotations',
+                                      'instances_val.json')
     metric = CocoMetric(**metric_cfg)
     metric.dataset_meta = val.metainfo
     samples = []
@@ -140,11 +104,13 @@ def test_coco_metric_scores_ground_truth_as_perfect(det_root, cfg):
         sample = val[i]['data_samples']
         gt = sample.gt_instances
         samples.append(
-            dict(img_id=sample.img_id, ori_shape=sample.ori_shape,
-                 pred_instances=dict(
-                     bboxes=gt.bboxes.tensor.clone(),
-                     scores=torch.ones(len(gt)),
-                     labels=gt.labels.clone())))
+            dict(
+                img_id=sample.img_id,
+                ori_shape=sample.ori_shape,
+                pred_instances=dict(
+                    bboxes=gt.bboxes.tensor.clone(),
+                    scores=torch.ones(len(gt)),
+                    labels=gt.labels.clone())))
     metric.process({}, samples)
     result = metric.evaluate(len(val))
     assert result['coco/bbox_mAP'] == pytest.approx(1.0)

@@ -45,8 +45,9 @@ def _multi(teachers, **kwargs):
 
 
 def _batch(model, img_size=8, n=4):
-    from mmkd_transfer.datasets.digits_cls_dataset import DigitsClsDataset
     from mmengine.dataset import pseudo_collate
+
+    from mmkd_transfer.datasets.digits_cls_dataset import DigitsClsDataset
     ds = DigitsClsDataset(split='train', img_size=img_size,
                           pipeline=[dict(type='mmpretrain.PackInputs')])
     data = model.data_preprocessor(pseudo_collate([ds[i] for i in range(n)]),
@@ -208,9 +209,14 @@ def test_dry_run_sizes_a_distiller_through_each_models_view():
 def test_unprefixed_teacher_source_names_the_prefixed_one():
     # a SingleTeacherDistill recorder ported without the teacher's name
     model, _ = _kd_parts()
-    with pytest.raises(ValueError, match="closest names: 't_hr.head.fc'"):
+    with pytest.raises(ValueError,
+                       match="closest names: 't_hr.head.fc'") as err:
         _multi(dict(t_hr=dict(cfg=model['teacher'])),
                distiller=_distiller('head.fc'))
+    # the error says whose recorder it is
+    assert str(err.value).startswith(
+        "MultiTeacherDistill, teacher recorder 'fc': \"head.fc\" is not in "
+        'the model.')
 
 
 def _two_teachers(**t_b):

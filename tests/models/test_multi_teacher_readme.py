@@ -5,7 +5,6 @@ import re
 import torch
 from conftest import config_path
 
-
 README = config_path('multi_teacher', 'README.md')
 CONFIGS = {
     1: 'mtkd_r18w32-32px_r18w32-8px_r18w8-8px_1xb64_digits-cls-100l.py',
@@ -24,6 +23,11 @@ def _digits_models():
     cfg = Config.fromfile(
         config_path('_base_', 'models', 'digits_resnet18_cifar.py'))
     return cfg.student_model.to_dict(), cfg.teacher_model.to_dict()
+
+
+def _shipped_model(name):
+    from mmengine.config import Config
+    return Config.fromfile(config_path('multi_teacher', name)).model
 
 
 def _save_random(cfg, path):
@@ -68,34 +72,49 @@ def test_clip_example_feeds_each_teacher_its_frames():
     _save_random(temporal_cfg, 'temporal.pth')
     namespace = dict(spatial_cfg=spatial_cfg, temporal_cfg=temporal_cfg)
     exec(f'kwargs = dict({_python_blocks()[4]})', namespace)
-    kl = dict(type='KLDivergence', tau=4)
+    # the shipped two-teacher distiller, its teacher recorders pointed at
+    # this example's teachers
+    distiller = _shipped_model(CONFIGS[1]).distiller.to_dict()
+    distiller['teacher_recorders']['fc_hr']['source'] = 'spatial.head.fc'
+    distiller['teacher_recorders']['fc_lr']['source'] = 'temporal.head.fc'
     model = MODELS.build(dict(
         _scope_='mmrazor', type='MultiTeacherDistill',
         architecture=student_cfg, **namespace['kwargs'],
-        distiller=dict(
-            type='ConfigurableDistiller',
-            student_recorders=dict(
-                fc=dict(type='ModuleOutputs', source='head.fc')),
-            teacher_recorders=dict(
-                s=dict(type='ModuleOutputs', source='spatial.head.fc'),
-                t=dict(type='ModuleOutputs', source='temporal.head.fc')),
-            distill_losses=dict(loss_s=kl, loss_t=kl),
-            loss_forward_mappings=dict(
-                loss_s=dict(preds_S=dict(from_student=True, recorder='fc'),
-                            preds_T=dict(from_student=False, recorder='s')),
-                loss_t=dict(preds_S=dict(from_student=True, recorder='fc'),
-                            preds_T=dict(from_student=False,
-                                         recorder='t'))))))
+        distiller=distiller))
     torch.manual_seed(0)
     clips = torch.randn(2, 2, 3, 64, 64)
     samples = [DataSample().set_gt_label(i) for i in range(2)]
     losses = model.train().loss(clips, samples)
-    assert sorted(losses) == ['distill.loss_s', 'distill.loss_t',
+    assert sorted(losses) == ['distill.loss_kl_hr', 'distill.loss_kl_lr',
                               'student.loss']
     records = model.distiller.teacher_recorders.recorders
     with torch.no_grad():
         spatial = model.teachers['spatial'](clips[:, 0], mode='tensor')
         temporal = model.teachers['temporal'](
             clips.reshape(2, 6, 64, 64), mode='tensor')
-    assert torch.allclose(records['s'].data_buffer[0], spatial)
-    assert torch.allclose(records['t'].data_buffer[0], temporal)
+    assert torch.allclose(records['fc_hr'].data_buffer[0], spatial)
+    assert torch.allclose(records['fc_lr'].data_buffer[0], temporal)
+
+
+def test_clip_example_checks_channels_through_each_view():
+    # the frame-pair view gives the temporal teacher 6 channels: a teacher
+    # built for 3 is named, with its view, before the dry run
+    import pytest
+    from mmrazor.registry import MODELS
+    student_cfg, spatial_cfg = _digits_models()
+    namespace = dict(spatial_cfg=spatial_cfg,
+                     temporal_cfg=copy.deepcopy(spatial_cfg))
+    exec(f'kwargs = dict({_python_blocks()[4]})', namespace)
+    for spec in namespace['kwargs']['teachers'].values():
+        spec['ckpt'] = None
+    distiller = _shipped_model(CONFIGS[1]).distiller.to_dict()
+    distiller['teacher_recorders']['fc_hr']['source'] = 'spatial.head.fc'
+    distiller['teacher_recorders']['fc_lr']['source'] = 'temporal.head.fc'
+    with pytest.raises(ValueError) as err:
+        MODELS.build(dict(
+            _scope_='mmrazor', type='MultiTeacherDistill',
+            architecture=student_cfg, **namespace['kwargs'],
+            distiller=distiller))
+    message = str(err.value)
+    assert ("the view of the teacher 'temporal' gives it 6-channel inputs "
+            'but its first convolution (backbone.conv1) takes 3') in message

@@ -103,8 +103,8 @@ def test_afd_resume_reproduces_the_uninterrupted_run(
 
 
 # -- reliability (issue 9) ---------------------------------------------------
-STUDENT = ('kd', 'student_r18w8_1xb64_digits-cls-100l.py')
-TEACHER = ('kd', 'teacher_r18w32_1xb64_digits-cls.py')
+STUDENT = ('baselines', 'student_r18w8_1xb64_digits-cls-100l.py')
+TEACHER = ('baselines', 'teacher_r18w32_1xb64_digits-cls.py')
 
 
 def _stderr_lines(capsys):

@@ -19,7 +19,7 @@ from mmkd_transfer.work_dir_lock import WorkDirLock, WorkDirLockedError
 sys.path.insert(0, f'{REPO}/tools')
 import train as train_tool  # noqa: E402
 
-STUDENT = ('kd', 'student_r18w8_1xb64_digits-cls-100l.py')
+STUDENT = ('baselines', 'student_r18w8_1xb64_digits-cls-100l.py')
 ENV = dict(os.environ, PYTHONPATH=REPO)
 
 
@@ -149,21 +149,68 @@ def test_tools_print_a_known_error_as_one_line(tmp_path, capsys,
         run_tool(test_tool.main, argv)
 
 
-def test_build_errors_come_before_the_config_dump(tmp_path):
-    # a real process: exit status, stderr, stdout as the user sees them
+KD = ('kd', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py')
+
+
+@pytest.mark.parametrize('algorithm', ['MultiTeacherDistill',
+                                       'SingleTeacherDistill'])
+def test_build_errors_come_before_the_config_dump(tmp_path, algorithm):
+    # a real process: exit status, stderr, stdout as the user sees them;
+    # the shipped config, and a user's config with MMRazor's own algorithm
+    from mmrazor_user_configs import mmrazor_config
     cfg = tmp_path / 'typo.py'
-    cfg.write_text(
-        f"_base_ = [{config_path('kd', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py')!r}]\n"  # noqa: E501
-        'model = dict(teacher_ckpt=None, distiller=dict(student_recorders='
-        "dict(fc=dict(source='head.fcc'))))\n")
+    if algorithm == 'MultiTeacherDistill':
+        cfg.write_text(
+            f'_base_ = [{config_path(*KD)!r}]\n'
+            'model = dict(teachers=dict(teacher=dict(ckpt=None)), '
+            "distiller=dict(student_recorders=dict(fc=dict("
+            "source='head.fcc'))))\n")
+    else:
+        user = mmrazor_config(config_path(*KD))
+        user.model.teacher_ckpt = None
+        user.model.distiller.student_recorders.fc.source = 'head.fcc'
+        user.dump(str(cfg))
     result = _tool(osp.join(REPO, 'tools', 'train.py'), str(cfg),
                    '--work-dir', str(tmp_path / 'w'))
     assert result.returncode == 1, result.stderr[-3000:]
     assert 'Traceback' not in result.stderr
     error = [ln for ln in result.stderr.splitlines() if ': error: ' in ln]
     assert len(error) == 1 and '"head.fcc"' in error[0], result.stderr[-3000:]
-    assert "SingleTeacherDistill, student recorder 'fc': " in error[0]
+    assert f"{algorithm}, student recorder 'fc': " in error[0]
+    assert "closest names: 'head.fc'" in error[0]
     assert 'Config:' not in result.stdout + result.stderr
+
+
+def test_train_tool_loads_an_mmcls_era_mmrazor_config(tmp_path):
+    # MMRazor's own mmcls KD config: its mmcls:: bases resolve only once the
+    # plugin's compat fixes are in, so train.main() must import the plugin
+    # itself (a fresh interpreter without the import hook: nothing else
+    # imports it). The config then fails at the first real problem, the
+    # missing ImageNet folder, not at mmcls or at the tool's own
+    # FiniteLossHook (the tool adds it after the checks).
+    import mmrazor
+    mmcls_kd = osp.join(osp.dirname(mmrazor.__file__), '.mim', 'configs',
+                        'distill', 'mmcls', 'kd',
+                        'kd_logits_resnet34_resnet18_8xb32_in1k.py')
+    script = tmp_path / 'no_hook.py'
+    script.write_text(
+        'import sys\n'
+        'sys.meta_path[:] = [f for f in sys.meta_path\n'
+        "                    if type(f).__name__ != 'MMRazorCompatFinder']\n"
+        f'sys.path.insert(0, {osp.join(REPO, "tools")!r})\n'
+        'import train\n'
+        "assert 'mmkd_transfer' not in sys.modules\n"
+        'train.main(sys.argv[1:])\n')
+    result = _tool(str(script), mmcls_kd, '--work-dir', str(tmp_path / 'w'),
+                   env=dict(ENV, PIP_NO_INDEX='1'))
+    assert result.returncode == 1, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == (
+        "mmkd_transfer.config_checks.ConfigError: dataset path "
+        "'data/imagenet' (train_dataloader) does not exist: set "
+        'train_dataloader.dataset.data_root to where the data lies (e.g. '
+        '--cfg-options train_dataloader.dataset.data_root=/path/to/data).'
+    ), result.stderr[-3000:]
 
 
 # -- generated data sets (item 6) --------------------------------------------

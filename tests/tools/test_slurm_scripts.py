@@ -3,14 +3,13 @@
 A stand-in ``srun`` on PATH records its arguments, so the tests check the
 command a cluster would run without a cluster.
 """
-import importlib.util
 import os
 import stat
 import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from conftest import REPO, load_tool
 
 SCRIPTS = ('slurm_train.sh', 'slurm_test.sh')
 
@@ -86,18 +85,9 @@ def test_missing_arguments_print_usage(script):
     assert result.stderr.startswith('usage:')
 
 
-def _load_tool(name):
-    # By path: a plain ``import test`` could find the standard library's.
-    spec = importlib.util.spec_from_file_location(f'tool_{name}',
-                                                  f'{REPO}/tools/{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_train_and_test_tools_accept_the_slurm_launcher():
-    train_args = _load_tool('train').parse_args(
+    train_args = load_tool('train').parse_args(
         ['cfg.py', '--launcher', 'slurm'])
-    test_args = _load_tool('test').parse_args(
+    test_args = load_tool('test').parse_args(
         ['cfg.py', 'm.pth', '--launcher', 'slurm'])
     assert train_args.launcher == test_args.launcher == 'slurm'

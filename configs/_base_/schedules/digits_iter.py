@@ -14,8 +14,5 @@ train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=val_interval)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-# Configs using this schedule also set (bases may not repeat keys):
-#   default_hooks = dict(
-#       logger=dict(log_metric_by_epoch=False),
-#       checkpoint=dict(by_epoch=False, interval=val_interval))
-#   log_processor = dict(by_epoch=False)
+# Configs list it through ../digits_iter_runtime.py, which adds the
+# iteration-based logging and checkpoints to the default runtime.

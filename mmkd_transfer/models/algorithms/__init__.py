@@ -1,4 +1,5 @@
 """Algorithms registered in ``mmrazor.registry.MODELS``."""
+from .adversarial_multi_teacher_distill import AdversarialMultiTeacherDistill
 from .multi_teacher_distill import MultiTeacherDistill
 
-__all__ = ['MultiTeacherDistill']
+__all__ = ['AdversarialMultiTeacherDistill', 'MultiTeacherDistill']

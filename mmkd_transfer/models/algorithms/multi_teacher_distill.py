@@ -13,10 +13,10 @@ from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmkd_transfer.checkpoint_io import load_teacher_weights
+from mmkd_transfer.config_checks import check_input_channels
 from mmkd_transfer.views import apply_view, build_view
 
 from .teacher_specs import check_clip_or_image_shape, parse_teacher_specs
-
 
 # arguments of MMRazor's SingleTeacherDistill that the teachers dict replaces
 SINGLE_TEACHER_ARGS = ('teacher', 'teacher_ckpt', 'teacher_trainable')
@@ -96,7 +96,10 @@ class MultiTeacherDistill(BaseAlgorithm):
             config dict or a built model) or ``cfg_path`` (e.g.
             ``'mmpretrain::resnet/resnet18_8xb32_in1k.py'``); ``ckpt``
             (checkpoint file, loaded strictly, default None); ``ckpt_prefix``
-            (keep only keys under it, default ``''``); ``view`` (a view
+            (keep only keys under it, default ``''``); ``ckpt_strict``
+            (default True: any missing, unexpected or mis-shaped key is an
+            error; False loads a partial checkpoint, the tensors that fit,
+            and warns about the rest); ``view`` (a view
             config, default None: the preprocessed batch); ``trainable``
             (default False; a trainable teacher's task losses are added as
             ``<name>.loss_*``); ``mode`` (its forward mode, ``'loss'`` as in
@@ -189,12 +192,26 @@ class MultiTeacherDistill(BaseAlgorithm):
         self.student_trainable = student_trainable
         self.calculate_student_loss = calculate_student_loss
 
-        self.distiller.prepare_from_student(self.student)
-        self.distiller.prepare_from_teacher(self.teachers)
+        self._prepare_recorders()
         # may be set by mmrazor.StopDistillHook
         self.distillation_stopped = False
 
         self.input_shape = input_shape
+        if input_shape is not None:
+            # a raw convolution error in the dry run names no model; each
+            # model is checked on its view (a frame pair has 2C channels)
+            models = [('student', self.student, self.student_view)] + [
+                (f'teacher {n!r}', t, self.teacher_views[n])
+                for n, t in self.teachers.items()
+            ]
+            for name, model, view in models:
+                if view is None:
+                    check_input_channels(input_shape[-3], {name: model},
+                                         input_shape=input_shape)
+                else:
+                    viewed = view.out_shape((2, ) + input_shape)
+                    check_input_channels(viewed[-3], {name: model},
+                                         view=True)
         if hasattr(self.distiller, 'init_from_dry_run'):
             if input_shape is None:
                 raise ValueError(
@@ -211,6 +228,36 @@ class MultiTeacherDistill(BaseAlgorithm):
                 _DryRunTeachers(self.teachers, self.forward_teachers), dummy)
         self.train(self.training)
 
+    def _prepare_recorders(self) -> None:
+        """Hook the distiller's recorders into the student and teachers.
+
+        A recorder whose source names no module fails here with the
+        algorithm, the side and the recorder named, e.g.
+        ``MultiTeacherDistill, student recorder 'fc': "head.fcc" ...``.
+        """
+        for side, model in (('student', self.student),
+                            ('teacher', self.teachers)):
+            try:
+                getattr(self.distiller, f'prepare_from_{side}')(model)
+            except ValueError as err:
+                manager = getattr(self.distiller, f'{side}_recorders', None)
+                recorders = getattr(manager, 'recorders', None) or {}
+                owners = [
+                    name for name, recorder in recorders.items()
+                    if f'"{getattr(recorder, "source", None)}"' in str(err)
+                ]
+                if not owners:
+                    raise
+                message = (f'{type(self).__name__}, {side} recorder '
+                           f'{owners[0]!r}: {err}')
+                # keep the error's type (compat's RecorderSourceError is an
+                # AssertionError too, as MMRazor raised it)
+                try:
+                    named = type(err)(message)
+                except TypeError:
+                    named = ValueError(message)
+                raise named from err
+
     def _build_teacher(self, name: str, spec: dict) -> BaseModel:
         cfg = spec['cfg']
         if isinstance(cfg, nn.Module):
@@ -225,8 +272,10 @@ class MultiTeacherDistill(BaseAlgorithm):
                             f'(a task model), got {type(teacher).__name__}.')
         _set_inplace_false(teacher)
         if spec['ckpt']:
-            load_teacher_weights(teacher, spec['ckpt'],
-                                 prefix=spec['ckpt_prefix'])
+            load_teacher_weights(
+                teacher, spec['ckpt'], prefix=spec['ckpt_prefix'],
+                strict=spec['ckpt_strict'], what=f'teacher {name!r}',
+                opt_out=f'model.teachers.{name}.ckpt_strict=False')
             # keep Runner.init_weights() from re-initialising it
             teacher._is_init = True
         else:

@@ -3,8 +3,8 @@ from typing import Dict
 
 RESERVED_NAMES = ('student', 'distill', 'architecture', 'distiller',
                   'data_preprocessor')
-SPEC_KEYS = ('cfg', 'cfg_path', 'ckpt', 'ckpt_prefix', 'view', 'trainable',
-             'mode')
+SPEC_KEYS = ('cfg', 'cfg_path', 'ckpt', 'ckpt_prefix', 'ckpt_strict', 'view',
+             'trainable', 'mode')
 TEACHER_MODES = ('loss', 'tensor')
 
 
@@ -52,8 +52,11 @@ def parse_teacher_specs(teachers) -> Dict[str, dict]:
                 'or model) and cfg_path (e.g. '
                 '"mmpretrain::resnet/resnet18_8xb32_in1k.py").')
         full = dict(cfg=None, cfg_path=None, ckpt=None, ckpt_prefix='',
-                    view=None, trainable=False, mode='loss')
+                    ckpt_strict=True, view=None, trainable=False, mode='loss')
         full.update(spec)
+        if not isinstance(full['ckpt_strict'], bool):
+            raise ValueError(f'teacher {name!r}: ckpt_strict must be True or '
+                             f'False, got {full["ckpt_strict"]!r}.')
         if full['mode'] not in TEACHER_MODES:
             raise ValueError(f'teacher {name!r}: mode must be one of '
                              f'{TEACHER_MODES}, got {full["mode"]!r}.')

@@ -2,6 +2,13 @@
 in their task's registry (``LabelledCrossEntropyLoss``: mmpretrain)."""
 from .afd_attention import AFDAttention
 from .afd_loss import AFDLoss
+from .crkd_adversarial_loss import CRKDAdversarialLoss
+from .crkd_mmd_loss import CRKDMMDLoss
+from .crkd_pairwise_loss import CRKDPairwiseLoss
+from .crkd_rad_loss import CRKDResolutionAwareLoss
 from .labelled_cross_entropy_loss import LabelledCrossEntropyLoss
 
-__all__ = ['AFDAttention', 'AFDLoss', 'LabelledCrossEntropyLoss']
+__all__ = [
+    'AFDAttention', 'AFDLoss', 'CRKDAdversarialLoss', 'CRKDMMDLoss',
+    'CRKDPairwiseLoss', 'CRKDResolutionAwareLoss', 'LabelledCrossEntropyLoss'
+]
