@@ -1,8 +1,9 @@
 """Train a config under a given seed in this process and read its accuracy.
 
-Used by ``tools/demo.py`` and the method comparisons: every row of a results
+Used by the comparison runner (:mod:`.comparison`): every row of a results
 table is one config trained over several seeds on the same data split.
 """
+import os.path as osp
 import statistics
 import time
 
@@ -20,6 +21,15 @@ def load_seeded_config(path, work_dir, seed, log_interval=50, **overrides):
     for key, value in overrides.items():
         cfg[key] = value
     return cfg
+
+
+def final_checkpoint(cfg, work_dir):
+    """The checkpoint a config's training leaves last in ``work_dir``:
+    ``epoch_<max_epochs>.pth`` or, for iteration-based training,
+    ``iter_<max_iters>.pth`` (what mmengine's CheckpointHook names it)."""
+    if cfg.train_cfg.get('max_epochs'):
+        return osp.join(work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    return osp.join(work_dir, f'iter_{cfg.train_cfg.max_iters}.pth')
 
 
 def train_and_validate(cfg, metric='accuracy/top1', train=True):
