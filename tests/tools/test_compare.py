@@ -53,7 +53,8 @@ def test_demo_spec_has_both_settings_and_every_method():
     spec = load_spec(osp.join(CONFIGS, 'demo.yml'))
     keys = [row['key'] for row in spec['rows']]
     assert keys == [
-        'student_8px', 'kd_8px', 'afd_8px', 'student_4px', 'kd_4px', 'afd_4px'
+        'student_8px', 'kd_8px', 'afd_8px', 'student_4px', 'kd_4px', 'afd_4px',
+        'crkd_4px'
     ]
     assert spec['seeds'] == [0, 1, 2]
     # every row has the same schedule: no per-row overrides

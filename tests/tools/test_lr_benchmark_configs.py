@@ -129,3 +129,15 @@ def test_afd_at_4px_matches_the_8x8_config_but_for_the_student_input():
                                                             (64, 4, 4),
                                                             (128, 2, 2),
                                                             (128, 2, 2)]
+
+
+def test_every_4px_method_reads_the_same_student_input():
+    # KD, AFD and CRKD rows of the 4x4 benchmark give the student one view
+    # (the one the student-alone row's 4x4 images are compared with above)
+    views = [
+        Config.fromfile(config_path(*parts)).model.student_view
+        for parts in (KD_4PX, AFD_4PX, (
+            'crkd', 'crkd_r18w32_r18w8-4px_1xb64_digits-cls-100l.py'))
+    ]
+    assert views[0] == dict(type='ResolutionView', size=4, mode='area')
+    assert all(view == views[0] for view in views)
