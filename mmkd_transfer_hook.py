@@ -27,8 +27,9 @@ import warnings
 PTH_NAME = 'mmkd_transfer_hook.pth'
 # One line (site only runs .pth lines that start with 'import'); silent when
 # the package has been uninstalled and the .pth was left behind.
-PTH_LINE = ('import importlib.util as _u; _s = _u.find_spec("mmkd_transfer_hook"); '
-            '_s and __import__("mmkd_transfer_hook").install()\n')
+PTH_LINE = (
+    'import importlib.util as _u; _s = _u.find_spec("mmkd_transfer_hook"); '
+    '_s and __import__("mmkd_transfer_hook").install()\n')
 
 
 class _ThenImportPlugin(importlib.abc.Loader):

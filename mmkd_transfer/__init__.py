@@ -1,13 +1,15 @@
-"""mmkd_transfer: transfer-learning distillation (CRKD, AFD, TMU, SKD) for MMRazor.
+"""mmkd_transfer: transfer-learning distillation for MMRazor (AFD, CRKD;
+TMU and SKD planned).
 
 Importing the package applies the third-party fixes in :mod:`.compat` first,
 then registers every component into the MMRazor (and task) registries, so a
 config only needs::
 
-    custom_imports = dict(imports=['mmkd_transfer'], allow_failed_imports=False)
+    custom_imports = dict(imports=['mmkd_transfer'],
+                          allow_failed_imports=False)
 """
-from .version import __version__  # noqa: F401
 from . import compat
+from .version import __version__  # noqa: F401
 
 compat.apply_all()
 

@@ -124,8 +124,8 @@ def save_atomically(obj, path):
     path = osp.abspath(str(path))
     folder = osp.dirname(path)
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.tmp-',
-                               dir=folder)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f'.{osp.basename(path)}.tmp-', dir=folder)
     try:
         with os.fdopen(fd, 'wb') as f:
             torch.save(obj, f)
@@ -173,8 +173,7 @@ def _kind_hint(checkpoint, state, own):
     return ''
 
 
-def match_state_dict(own, state, path, what, strict=True, hint='',
-                     opt_out=''):
+def match_state_dict(own, state, path, what, strict=True, hint='', opt_out=''):
     """Compare a checkpoint's tensors with a model's and keep what fits.
 
     Args:
@@ -195,8 +194,10 @@ def match_state_dict(own, state, path, what, strict=True, hint='',
     """
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]
-    mis_shaped = [k for k in state if k in own
-                  and tuple(state[k].shape) != tuple(own[k].shape)]
+    mis_shaped = [
+        k for k in state
+        if k in own and tuple(state[k].shape) != tuple(own[k].shape)
+    ]
     report = []
     if missing:
         report.append(f'{len(missing)} missing keys (first: {missing[:3]})')
@@ -208,8 +209,8 @@ def match_state_dict(own, state, path, what, strict=True, hint='',
         report.append(
             f'{len(mis_shaped)} mis-shaped tensors (first: {key} has shape '
             f'{tuple(state[key].shape)}, expected {tuple(own[key].shape)})')
-    fitting = OrderedDict((k, v) for k, v in state.items()
-                          if k in own and k not in mis_shaped)
+    fitting = OrderedDict(
+        (k, v) for k, v in state.items() if k in own and k not in mis_shaped)
     if not report:
         return fitting
     if strict or not fitting:
@@ -221,18 +222,22 @@ def match_state_dict(own, state, path, what, strict=True, hint='',
             partial = f' (for a partial checkpoint set {opt_out})'
         else:
             partial = ''
-        raise CheckpointError(
-            f'checkpoint {path!r} does not match {what}: '
-            f'{"; ".join(report)}; {fix}{partial}.')
+        raise CheckpointError(f'checkpoint {path!r} does not match {what}: '
+                              f'{"; ".join(report)}; {fix}{partial}.')
     import warnings
     warnings.warn(
         f'partial checkpoint {path!r} for {what}: loaded {len(fitting)} of '
-        f'{len(own)} tensors; {"; ".join(report)}.', stacklevel=3)
+        f'{len(own)} tensors; {"; ".join(report)}.',
+        stacklevel=3)
     return fitting
 
 
-def load_teacher_weights(model, path, prefix='', strict=True,
-                         what='the teacher', opt_out=''):
+def load_teacher_weights(model,
+                         path,
+                         prefix='',
+                         strict=True,
+                         what='the teacher',
+                         opt_out=''):
     """Load ``path`` into ``model`` strictly, with a readable key report.
 
     Args:
@@ -256,8 +261,8 @@ def load_teacher_weights(model, path, prefix='', strict=True,
                             if k.startswith(prefix))
         hint = hint if state else f'it has no keys under prefix {prefix!r}'
     name = f'{what} ({type(model).__name__})'
-    state = match_state_dict(own, state, path, name, strict=strict,
-                             hint=hint, opt_out=opt_out)
+    state = match_state_dict(
+        own, state, path, name, strict=strict, hint=hint, opt_out=opt_out)
     model.load_state_dict(state, strict=strict)
 
 
@@ -287,7 +292,10 @@ def select_weights(model, checkpoint, path, what='the model'):
                               for k, v in state.items()
                               if k.startswith(STUDENT_PREFIX))
         state = match_state_dict(
-            own, student, path, f'{name} (its "{STUDENT_PREFIX}*" student)',
+            own,
+            student,
+            path,
+            f'{name} (its "{STUDENT_PREFIX}*" student)',
             hint=f'it is a distillation checkpoint whose student is not '
             f'{name} either')
         return state, (f'{path} is a distillation checkpoint: using its '
@@ -320,8 +328,8 @@ def check_resumable(checkpoint, model, path):
     own = model.state_dict()
     name = f'this config\'s model ({type(model).__name__})'
     try:
-        match_state_dict(own, state, path, name,
-                         hint=_kind_hint(checkpoint, state, own))
+        match_state_dict(
+            own, state, path, name, hint=_kind_hint(checkpoint, state, own))
     except CheckpointError as err:
         raise CheckpointError(
             f'cannot resume from a checkpoint of another model: {err}'
@@ -367,8 +375,9 @@ def latest_intact_checkpoint(work_dir):
     folder = osp.dirname(last) if last else work_dir
     candidates = runner_checkpoints(folder)
     if last:
-        candidates = [last] + [c for c in candidates
-                               if osp.abspath(c) != osp.abspath(last)]
+        candidates = [last] + [
+            c for c in candidates if osp.abspath(c) != osp.abspath(last)
+        ]
     if not candidates:
         return None, ''
     problems = []
@@ -405,8 +414,8 @@ def student_checkpoint(checkpoint, path='<checkpoint>'):
             f'{path!r} has no "{STUDENT_PREFIX}*" keys, so it is not a '
             'distillation checkpoint; it can be used as it is.')
     meta = {}
-    if isinstance(checkpoint, dict) and isinstance(checkpoint.get('meta'),
-                                                   dict):
+    if isinstance(checkpoint, dict) and isinstance(
+            checkpoint.get('meta'), dict):
         for key in ('dataset_meta', 'epoch', 'iter', 'seed'):
             if key in checkpoint['meta']:
                 meta[key] = checkpoint['meta'][key]

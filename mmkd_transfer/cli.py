@@ -34,8 +34,8 @@ def _raised_in(err, folder):
         return False
     while tb.tb_next is not None:
         tb = tb.tb_next
-    return osp.abspath(tb.tb_frame.f_code.co_filename).startswith(
-        folder + os.sep)
+    return osp.abspath(tb.tb_frame.f_code.co_filename).startswith(folder +
+                                                                  os.sep)
 
 
 def is_known_error(err):
@@ -98,8 +98,8 @@ def build_runner(cfg, strict_load=False):
 
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
-    model_name = 'the model of ' + (osp.basename(cfg.filename)
-                                    if cfg.filename else 'the config')
+    model_name = 'the model of ' + (
+        osp.basename(cfg.filename) if cfg.filename else 'the config')
 
     class ToolRunner(Runner):
         """A Runner whose start-up log (env + config) follows the model."""

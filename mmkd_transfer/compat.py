@@ -191,12 +191,17 @@ def checkpoint_safe_globals():
     from mmengine.config import ConfigDict
     from mmengine.logging import HistoryBuffer
 
-    safe = [HistoryBuffer, ConfigDict, np.ndarray, np.dtype,
-            # HistoryBuffer pickles its statistics as getattr(HistoryBuffer,
-            # 'min'); a general getattr would let a pickle reach
-            # __globals__/__builtins__, so only that exact lookup is allowed.
-            (history_buffer_getattr, 'builtins.getattr'),
-            (history_buffer_getattr, '__builtin__.getattr')]
+    safe = [
+        HistoryBuffer,
+        ConfigDict,
+        np.ndarray,
+        np.dtype,
+        # HistoryBuffer pickles its statistics as getattr(HistoryBuffer,
+        # 'min'); a general getattr would let a pickle reach
+        # __globals__/__builtins__, so only that exact lookup is allowed.
+        (history_buffer_getattr, 'builtins.getattr'),
+        (history_buffer_getattr, '__builtin__.getattr')
+    ]
     # numpy arrays and scalars are rebuilt through these two functions.
     try:
         from numpy.core.multiarray import _reconstruct, scalar
@@ -206,8 +211,10 @@ def checkpoint_safe_globals():
     # Since numpy 1.25 every dtype has its own class (np.dtypes.Float64DType).
     dtype_classes = getattr(np, 'dtypes', None)
     if dtype_classes is not None:
-        safe += [getattr(dtype_classes, name) for name in dir(dtype_classes)
-                 if name.endswith('DType')]
+        safe += [
+            getattr(dtype_classes, name) for name in dir(dtype_classes)
+            if name.endswith('DType')
+        ]
     return safe
 
 
@@ -221,8 +228,9 @@ class UnsafeCheckpointError(pickle.UnpicklingError, RuntimeError):
 
 def _refusal_message(filename, err):
     first_line = str(err).strip().splitlines()
-    detail = next((ln for ln in first_line if 'GLOBAL' in ln or
-                   'Unsupported' in ln), first_line[0] if first_line else '')
+    detail = next(
+        (ln for ln in first_line if 'GLOBAL' in ln or 'Unsupported' in ln),
+        first_line[0] if first_line else '')
     # torch's own opening words come first: callers match on them.
     return (f'Weights only load failed: refused to load checkpoint '
             f'{filename!r}: its pickle calls code '
@@ -253,8 +261,8 @@ def patch_safe_checkpoint_types():
             return original(filename, map_location)
         except Exception as err:  # torch raises pickle.UnpicklingError
             if 'weights_only' in str(err) or 'Unsupported global' in str(err):
-                raise UnsafeCheckpointError(
-                    _refusal_message(filename, err)) from None
+                raise UnsafeCheckpointError(_refusal_message(filename,
+                                                             err)) from None
             raise
 
     load_from_local_safely._mmkd_wrapped = True
@@ -306,9 +314,11 @@ def patch_cpu_distributed():
         if on_cpu and kwargs.get('device_ids') is not None:
             # torch rejects device_ids for CPU modules.
             kwargs['device_ids'] = None
-        original_ddp_init(self, module,
-                          detect_anomalous_params=detect_anomalous_params,
-                          **kwargs)
+        original_ddp_init(
+            self,
+            module,
+            detect_anomalous_params=detect_anomalous_params,
+            **kwargs)
 
     ddp_init._mmkd_original = original_ddp_init
     ddp_cls.__init__ = ddp_init
@@ -390,8 +400,13 @@ def patch_strict_teacher_loading():
     def init_wrapper(original):
 
         @functools.wraps(original)
-        def __init__(self, distiller, teacher, teacher_ckpt=None, *args,
-                     teacher_ckpt_strict=True, **kwargs):
+        def __init__(self,
+                     distiller,
+                     teacher,
+                     teacher_ckpt=None,
+                     *args,
+                     teacher_ckpt_strict=True,
+                     **kwargs):
             # build everything with no checkpoint, then load it ourselves
             # (still inside __init__, so subclasses that read teacher
             # weights after super().__init__, like
@@ -418,7 +433,9 @@ def patch_strict_teacher_loading():
             if teacher_ckpt:
                 from mmkd_transfer.checkpoint_io import load_teacher_weights
                 load_teacher_weights(
-                    self.teacher, teacher_ckpt, strict=teacher_ckpt_strict,
+                    self.teacher,
+                    teacher_ckpt,
+                    strict=teacher_ckpt_strict,
                     what=f'the teacher of {type(self).__name__}',
                     opt_out='model.teacher_ckpt_strict=False')
                 # keep Runner.init_weights() from re-initialising the teacher
@@ -440,8 +457,12 @@ MMCLS_RENAMED_CONFIGS = {
 # Registered type names of mmcls 1.x that mmpretrain renamed:
 # {mmpretrain registry name: {mmcls name: mmpretrain name}}.
 MMCLS_RENAMED_TYPES = {
-    'transform': {'PackClsInputs': 'PackInputs'},
-    'visualizer': {'ClsVisualizer': 'UniversalVisualizer'},
+    'transform': {
+        'PackClsInputs': 'PackInputs'
+    },
+    'visualizer': {
+        'ClsVisualizer': 'UniversalVisualizer'
+    },
 }
 
 
@@ -476,23 +497,28 @@ def _alias_mmcls_config_paths():
     from mmengine.hub import hub as hub_mod
 
     def path_wrapper(original):
+
         def _get_package_and_cfg_path(cfg_path):
             return original(mmcls_cfg_path_to_mmpretrain(cfg_path))
+
         return _get_package_and_cfg_path
 
     for module in (config_utils, config_mod, hub_mod):
         _wrap_once(module, '_get_package_and_cfg_path', path_wrapper)
 
     def get_model_wrapper(original):
+
         def get_model(cfg_path, *args, **kwargs):
-            return original(mmcls_cfg_path_to_mmpretrain(cfg_path), *args,
-                            **kwargs)
+            return original(
+                mmcls_cfg_path_to_mmpretrain(cfg_path), *args, **kwargs)
+
         return get_model
 
     for module in (mmengine.hub, hub_mod):
         _wrap_once(module, 'get_model', get_model_wrapper)
 
     def install_wrapper(original):
+
         def install_package(package):
             if package == 'mmcls':
                 raise ModuleNotFoundError(
@@ -501,6 +527,7 @@ def _alias_mmcls_config_paths():
                     'mmkd_transfer maps mmcls:: configs to mmpretrain. '
                     'Fix: install mmpretrain.')
             return original(package)
+
         return install_package
 
     _wrap_once(hub_mod, 'install_package', install_wrapper)
@@ -515,10 +542,12 @@ def _alias_mmcls_scope():
     from mmengine.registry import DefaultScope, Registry
 
     def scope_wrapper(original):
+
         def __init__(self, name, scope_name):
             if scope_name == 'mmcls':
                 scope_name = 'mmpretrain'
             original(self, name, scope_name)
+
         return __init__
 
     _wrap_once(DefaultScope, '__init__', scope_wrapper)
@@ -545,6 +574,7 @@ def _alias_mmcls_type_names():
     from mmengine.registry import Registry
 
     def import_wrapper(original):
+
         def import_from_location(self):
             original(self)
             renames = MMCLS_RENAMED_TYPES.get(self.name)
@@ -553,6 +583,7 @@ def _alias_mmcls_type_names():
             for old, new in renames.items():
                 if old not in self._module_dict and new in self._module_dict:
                     self._module_dict[old] = self._module_dict[new]
+
         return import_from_location
 
     _wrap_once(Registry, 'import_from_location', import_wrapper)
@@ -582,11 +613,17 @@ def _demo_mmcls_data(self, model, input_shape, training=False):
     import torch
     from mmpretrain.structures import DataSample
     samples = [
-        DataSample(metainfo=dict(img_shape=input_shape[i], num_classes=1000))
-        .set_gt_label(1) for i in range(input_shape[0])
+        DataSample(metainfo=dict(img_shape=input_shape[i],
+                                 num_classes=1000)).set_gt_label(1)
+        for i in range(input_shape[0])
     ]
     data = {'inputs': torch.rand(input_shape), 'data_samples': samples}
     return model.data_preprocessor(data, training)
+
+
+# mmrazor modules with mmcls placeholders (names too long for one line)
+_DEMO_INPUTS = 'mmrazor.models.task_modules.demo_inputs.default_demo_inputs'
+_SEARCHABLE_CLASSIFIER = 'mmrazor.models.architectures.classifiers.image'
 
 
 def _point_mmrazor_at_mmpretrain():
@@ -615,8 +652,8 @@ def _point_mmrazor_at_mmpretrain():
         pt_formatting.to_tensor,
         ('mmrazor.datasets.transforms.formatting', 'ClsDataSample'):
         DataSample,
-        ('mmrazor.models.task_modules.demo_inputs.default_demo_inputs',
-         'ImageClassifier'): ImageClassifier,
+        (_DEMO_INPUTS, 'ImageClassifier'):
+        ImageClassifier,
         ('mmrazor.models.task_modules.tracer.loss_calculator.'
          'image_classifier_loss_calculator', 'ImageClassifier'):
         ImageClassifier,
@@ -630,8 +667,8 @@ def _point_mmrazor_at_mmpretrain():
     bases = {
         ('mmrazor.datasets.transforms.formatting', 'PackCRDClsInputs'):
         pt_formatting.PackInputs,
-        ('mmrazor.models.architectures.classifiers.image',
-         'SearchableImageClassifier'): ImageClassifier,
+        (_SEARCHABLE_CLASSIFIER, 'SearchableImageClassifier'):
+        ImageClassifier,
         ('mmrazor.models.architectures.heads.deit_head', 'DeiTClsHead'):
         VisionTransformerClsHead,
     }
@@ -646,8 +683,8 @@ def _point_mmrazor_at_mmpretrain():
     # placeholder is another key of the same table).
     cls_demo = demo.DefaultMMClsDemoInput
     demo.default_demo_input_class = OrderedDict(
-        (ImageClassifier if value is cls_demo
-         and _is_mmrazor_placeholder(key) else key, value)
+        (ImageClassifier
+         if value is cls_demo and _is_mmrazor_placeholder(key) else key, value)
         for key, value in demo.default_demo_input_class.items())
     demo.default_demo_input_class_for_scope.setdefault(
         'mmpretrain', demo.DefaultMMClsDemoInput)
@@ -664,11 +701,13 @@ def _point_mmrazor_at_mmpretrain():
         module = importlib.import_module(module_name)
 
         def import_wrapper(original):
+
             def import_modules_from_strings(imports, *args, **kwargs):
-                if isinstance(imports, str) and (
-                        imports == 'mmcls' or imports.startswith('mmcls.')):
+                if isinstance(imports, str) and (imports == 'mmcls' or
+                                                 imports.startswith('mmcls.')):
                     return _import_mmcls_as_mmpretrain(imports)
                 return original(imports, *args, **kwargs)
+
             return import_modules_from_strings
 
         _wrap_once(module, 'import_modules_from_strings', import_wrapper)
@@ -694,10 +733,11 @@ def _scope_classifier_preprocessor():
             bound = signature.bind(self, *args, **kwargs)
             preprocessor = bound.arguments.get('data_preprocessor') or {}
             if isinstance(preprocessor, dict) and 'type' not in preprocessor:
-                preprocessor = dict(preprocessor,
-                                    type='mmpretrain.ClsDataPreprocessor')
+                preprocessor = dict(
+                    preprocessor, type='mmpretrain.ClsDataPreprocessor')
             bound.arguments['data_preprocessor'] = preprocessor
             original(*bound.args, **bound.kwargs)
+
         return __init__
 
     _wrap_once(ImageClassifier, '__init__', init_wrapper)

@@ -145,8 +145,9 @@ def _has_pretrained_init(node):
             return True
         init = node.get('init_cfg')
         inits = init if isinstance(init, (list, tuple)) else [init]
-        if any(isinstance(i, dict) and i.get('type') == 'Pretrained'
-               for i in inits):
+        if any(
+                isinstance(i, dict) and i.get('type') == 'Pretrained'
+                for i in inits):
             return True
         return any(_has_pretrained_init(v) for v in node.values())
     if isinstance(node, (list, tuple)):
@@ -186,9 +187,10 @@ def check_teacher_checkpoints(cfg):
         check_checkpoint_file(model.teacher_ckpt)
     for name, teacher in (model.get('teachers') or {}).items():
         if isinstance(teacher, dict):
-            check_file(teacher.get('ckpt'), f'checkpoint of teacher {name!r}',
-                       fix.replace('model.teacher_ckpt',
-                                   f'model.teachers.{name}.ckpt'))
+            check_file(
+                teacher.get('ckpt'), f'checkpoint of teacher {name!r}',
+                fix.replace('model.teacher_ckpt',
+                            f'model.teachers.{name}.ckpt'))
             if teacher.get('ckpt'):
                 check_checkpoint_file(teacher['ckpt'])
     missing = _teachers_without_weights(model)
@@ -208,7 +210,8 @@ def check_teacher_checkpoints(cfg):
             f'({setting} is not set), so it distills randomly initialised '
             f"weights: set {setting} to the trained teacher's checkpoint "
             '(require_teacher_ckpt=True makes this an error).',
-            ConfigWarning, stacklevel=2)
+            ConfigWarning,
+            stacklevel=2)
 
 
 def check_load_from(cfg):
@@ -271,8 +274,10 @@ def check_input_channels(channels, models, input_shape=None, view=False):
     """
     from torch.nn.modules.conv import _ConvNd
     for name, model in models.items():
-        first = next(((n, m) for n, m in model.named_modules()
-                      if isinstance(m, _ConvNd)), None)
+        first = next(
+            ((n, m)
+             for n, m in model.named_modules() if isinstance(m, _ConvNd)),
+            None)
         if first is None or first[1].in_channels == channels:
             continue
         wanted = first[1].in_channels
@@ -334,7 +339,8 @@ def check_labelled_counts(cfg):
                 f'train_dataloader: num_labelled={count} is below the '
                 f'{len(classes)} classes of {ds.get("type")}, so '
                 f'{len(classes) - count} classes get no labelled sample: '
-                f'use num_labelled >= {len(classes)}.', ConfigWarning,
+                f'use num_labelled >= {len(classes)}.',
+                ConfigWarning,
                 stacklevel=2)
 
 

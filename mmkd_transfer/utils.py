@@ -10,8 +10,8 @@ def import_submodules(package_name):
     ``__init__`` so a new file is registered without editing a shared list.
     """
     package = importlib.import_module(package_name)
-    for info in sorted(pkgutil.iter_modules(package.__path__),
-                       key=lambda i: i.name):
+    for info in sorted(
+            pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         if not info.name.startswith('_'):
             importlib.import_module(f'{package_name}.{info.name}')
 

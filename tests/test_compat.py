@@ -16,8 +16,11 @@ def run_python(code, no_hook=False, timeout=300):
     env = dict(os.environ)
     if no_hook:
         env['MMKD_TRANSFER_NO_HOOK'] = '1'
-    return subprocess.run([sys.executable, '-c', code], env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, '-c', code],
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=timeout)
 
 
 def assert_fails_without_the_fixes(code, error_text):
@@ -87,8 +90,13 @@ def test_crafted_checkpoint_is_refused_and_never_executed(tmp_path):
     from mmengine.runner.checkpoint import _load_checkpoint
     marker = tmp_path / 'pwned'
     bad = tmp_path / 'bad.pth'
-    torch.save({'state_dict': {'w': torch.zeros(1)},
-                'evil': _Payload(str(marker))}, bad)
+    torch.save(
+        {
+            'state_dict': {
+                'w': torch.zeros(1)
+            },
+            'evil': _Payload(str(marker))
+        }, bad)
     with pytest.raises(compat.UnsafeCheckpointError) as info:
         _load_checkpoint(str(bad), map_location='cpu')
     message = str(info.value)
@@ -104,16 +112,17 @@ def test_runner_checkpoint_types_are_refused_without_the_allow_list(
     assert_fails_without_the_fixes(code, 'weights_only')
 
 
-def test_runner_checkpoint_loads_safely_with_the_allow_list(
-        runner_checkpoint):
+def test_runner_checkpoint_loads_safely_with_the_allow_list(runner_checkpoint):
     from mmengine.runner.checkpoint import _load_checkpoint
     ckpt = _load_checkpoint(str(runner_checkpoint), map_location='cpu')
     assert set(ckpt) >= {'meta', 'state_dict', 'optimizer', 'message_hub'}
 
 
 def test_safe_globals_are_exact_types():
-    names = {getattr(t, '__qualname__', str(t))
-             for t in compat.checkpoint_safe_globals()}
+    names = {
+        getattr(t, '__qualname__', str(t))
+        for t in compat.checkpoint_safe_globals()
+    }
     assert 'HistoryBuffer' in names and 'ConfigDict' in names
     assert not any(n in names for n in ('system', 'eval', 'exec', 'open'))
 
@@ -123,8 +132,8 @@ def test_safe_globals_are_exact_types():
 def process_group():
     import torch.distributed as dist
     assert not dist.is_initialized(), 'an earlier test left a process group'
-    dist.init_process_group('gloo', init_method='tcp://127.0.0.1:29631',
-                            rank=0, world_size=1)
+    dist.init_process_group(
+        'gloo', init_method='tcp://127.0.0.1:29631', rank=0, world_size=1)
     yield
     dist.destroy_process_group()
 
@@ -144,8 +153,8 @@ def test_ddp_wrapper_refuses_cpu_module_with_device_ids_without_the_fix(
         original_init(DDP.__new__(DDP), torch.nn.Linear(2, 2), device_ids=[0])
 
 
-@pytest.mark.skipif(torch.cuda.is_available(),
-                    reason='shows the CPU-only failure')
+@pytest.mark.skipif(
+    torch.cuda.is_available(), reason='shows the CPU-only failure')
 def test_pytorch_launcher_needs_cuda_without_the_fix(monkeypatch):
     from mmengine.dist import utils as dist_utils
     monkeypatch.setenv('LOCAL_RANK', '0')
@@ -156,8 +165,8 @@ def test_pytorch_launcher_needs_cuda_without_the_fix(monkeypatch):
 
 
 def test_cpu_distributed_patch_leaves_newer_mmengine_alone(monkeypatch):
-    monkeypatch.setattr(compat, '_installed_version',
-                        lambda name: '0.10.8' if name == 'mmengine' else None)
+    monkeypatch.setattr(compat, '_installed_version', lambda name: '0.10.8'
+                        if name == 'mmengine' else None)
     assert compat.patch_cpu_distributed() is False
 
 
@@ -195,8 +204,8 @@ def test_unknown_recorder_source_names_nothing_without_the_fix():
 
 
 def test_recorder_patch_leaves_newer_mmrazor_alone(monkeypatch):
-    monkeypatch.setattr(compat, '_installed_version',
-                        lambda name: '1.1.0' if name == 'mmrazor' else None)
+    monkeypatch.setattr(compat, '_installed_version', lambda name: '1.1.0'
+                        if name == 'mmrazor' else None)
     assert compat.patch_recorder_source_errors() is False
 
 
@@ -264,8 +273,9 @@ def test_mmcls_cfg_path_builds_the_mmpretrain_model():
     from mmpretrain.models import ImageClassifier, ResNet_CIFAR
     from mmrazor.registry import MODELS
     model = MODELS.build(
-        dict(cfg_path='mmcls::resnet/resnet18_8xb16_cifar10.py',
-             pretrained=False))
+        dict(
+            cfg_path='mmcls::resnet/resnet18_8xb16_cifar10.py',
+            pretrained=False))
     assert type(model) is ImageClassifier
     assert type(model.backbone) is ResNet_CIFAR
 
@@ -281,8 +291,12 @@ def test_mmcls_scope_means_mmpretrain():
     from mmengine.registry import MODELS as ROOT_MODELS
     from mmengine.registry import DefaultScope
     from mmrazor.registry import MODELS
-    head = ROOT_MODELS.build(dict(type='LinearClsHead', num_classes=3,
-                                  in_channels=4, _scope_='mmcls'))
+    head = ROOT_MODELS.build(
+        dict(
+            type='LinearClsHead',
+            num_classes=3,
+            in_channels=4,
+            _scope_='mmcls'))
     assert type(head) is pt_models.LinearClsHead
     assert MODELS.get('mmcls.ResNet_CIFAR') is pt_models.ResNet_CIFAR
     with DefaultScope.overwrite_default_scope('mmcls'):
@@ -312,8 +326,8 @@ def test_classifier_finds_its_default_preprocessor_from_mmrazor_scope():
     from mmrazor.registry import MODELS
     backbone = dict(type='mmcls.ResNet_CIFAR', depth=18)
     with DefaultScope.overwrite_default_scope('mmrazor'):
-        model = MODELS.build(dict(type='mmcls.ImageClassifier',
-                                  backbone=backbone))
+        model = MODELS.build(
+            dict(type='mmcls.ImageClassifier', backbone=backbone))
         assert type(model.data_preprocessor) is ClsDataPreprocessor
         # mmpretrain alone looks the bare name up in the mmrazor registry
         original_init = ImageClassifier.__init__._mmkd_original
@@ -340,8 +354,12 @@ def test_pack_crd_cls_inputs_packs_mmpretrain_data_samples():
     assert formatting.PackClsInputs.__module__.startswith('mmpretrain')
     pack = TRANSFORMS.build(dict(type='PackCRDClsInputs', _scope_='mmrazor'))
     img = np.arange(4 * 5 * 3, dtype=np.uint8).reshape(4, 5, 3)
-    out = pack(dict(img=img, gt_label=3, sample_idx=7,
-                    contrast_sample_idxs=np.array([1, 2])))
+    out = pack(
+        dict(
+            img=img,
+            gt_label=3,
+            sample_idx=7,
+            contrast_sample_idxs=np.array([1, 2])))
     assert torch.equal(out['inputs'], torch.from_numpy(img).permute(2, 0, 1))
     sample = out['data_samples']
     assert isinstance(sample, DataSample)
@@ -376,8 +394,8 @@ def test_mmcls_demo_inputs_use_mmpretrain():
     model = ImageClassifier(
         backbone=dict(type='mmpretrain.ResNet_CIFAR', depth=18),
         neck=dict(type='mmpretrain.GlobalAveragePooling'),
-        head=dict(type='mmpretrain.LinearClsHead', num_classes=10,
-                  in_channels=512),
+        head=dict(
+            type='mmpretrain.LinearClsHead', num_classes=10, in_channels=512),
         data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor'))
     assert get_default_demo_input_class(model, None) is DefaultMMClsDemoInput
     data = defaul_demo_inputs(model, (2, 3, 16, 16), training=True)

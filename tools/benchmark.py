@@ -39,38 +39,63 @@ from mmengine.config import Config, DictAction
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Benchmark a distillation config (ratios in one run).')
-    parser.add_argument('config', nargs='?',
-                        help='distillation config file (not with --entry)')
-    parser.add_argument('--entry', metavar='NAME',
-                        help="run a method's registered benchmark entry")
-    parser.add_argument('--list-entries', action='store_true',
-                        help='list the registered benchmark entries')
-    parser.add_argument('--entry-options', nargs='+', action=DictAction,
-                        default={}, metavar='KEY=VALUE',
-                        help='options of the --entry benchmark')
-    parser.add_argument('--afd-loss', action='store_true',
-                        help='deprecated: use --entry afd-loss')
-    parser.add_argument('--qk-dim', type=int, default=None,
-                        help='deprecated: use --entry-options qk_dim=Q')
-    parser.add_argument('--iters', type=int, default=20,
-                        help='timed repeats (default 20)')
-    parser.add_argument('--warmup', type=int, default=3,
-                        help='untimed repeats first (default 3)')
     parser.add_argument(
-        '--batch-size', type=int, default=None,
+        'config',
+        nargs='?',
+        help='distillation config file (not with --entry)')
+    parser.add_argument(
+        '--entry',
+        metavar='NAME',
+        help="run a method's registered benchmark entry")
+    parser.add_argument(
+        '--list-entries',
+        action='store_true',
+        help='list the registered benchmark entries')
+    parser.add_argument(
+        '--entry-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        metavar='KEY=VALUE',
+        help='options of the --entry benchmark')
+    parser.add_argument(
+        '--afd-loss',
+        action='store_true',
+        help='deprecated: use --entry afd-loss')
+    parser.add_argument(
+        '--qk-dim',
+        type=int,
+        default=None,
+        help='deprecated: use --entry-options qk_dim=Q')
+    parser.add_argument(
+        '--iters', type=int, default=20, help='timed repeats (default 20)')
+    parser.add_argument(
+        '--warmup',
+        type=int,
+        default=3,
+        help='untimed repeats first (default 3)')
+    parser.add_argument(
+        '--batch-size',
+        type=int,
+        default=None,
         help="train batch size (default: the config's or the entry's)")
     parser.add_argument(
-        '--threads', type=int, default=None,
+        '--threads',
+        type=int,
+        default=None,
         help='torch intra-op threads (default: torch\'s). On a machine '
         'shared with other jobs, 1 avoids OpenMP threads waiting on each '
         'other and gives far steadier numbers')
-    parser.add_argument('--no-memory', action='store_true',
-                        help='skip the peak-memory pass')
-    parser.add_argument('--work-dir',
-                        help='where the Runner may log (default: a temp dir)')
+    parser.add_argument(
+        '--no-memory', action='store_true', help='skip the peak-memory pass')
+    parser.add_argument(
+        '--work-dir', help='where the Runner may log (default: a temp dir)')
     parser.add_argument('--json', help='also write the report to this file')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, xxx=yyy format')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, xxx=yyy format')
     args = parser.parse_args(argv)
     _apply_deprecated_aliases(parser, args)
     if not args.list_entries and bool(args.entry) == bool(args.config):
@@ -94,8 +119,9 @@ def _apply_deprecated_aliases(parser, args) -> None:
                       FutureWarning)
         args.entry = 'afd-loss'
     if args.qk_dim is not None:
-        warnings.warn('--qk-dim is deprecated: use --entry-options '
-                      f'qk_dim={args.qk_dim}', FutureWarning)
+        warnings.warn(
+            '--qk-dim is deprecated: use --entry-options '
+            f'qk_dim={args.qk_dim}', FutureWarning)
         args.entry_options = dict(args.entry_options, qk_dim=args.qk_dim)
 
 
@@ -129,16 +155,19 @@ def main(argv=None):
             entry.check_options(options)
         except (KeyError, TypeError) as err:
             sys.exit(f'tools/benchmark.py: {err.args[0]}')
-        report = bench.run_benchmark(args.entry, iters=args.iters,
-                                     warmup=args.warmup, **options)
+        report = bench.run_benchmark(
+            args.entry, iters=args.iters, warmup=args.warmup, **options)
         text = entry.format_report(report)
     else:
         cfg = Config.fromfile(args.config)
         if args.cfg_options:
             cfg.merge_from_dict(args.cfg_options)
         report = bench.benchmark_distillation(
-            cfg, iters=args.iters, warmup=args.warmup,
-            batch_size=args.batch_size, work_dir=args.work_dir,
+            cfg,
+            iters=args.iters,
+            warmup=args.warmup,
+            batch_size=args.batch_size,
+            work_dir=args.work_dir,
             memory=not args.no_memory)
         text = bench.format_distillation_report(report)
     print(text)

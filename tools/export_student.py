@@ -16,10 +16,13 @@ import os.path as osp
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('checkpoint', help='distillation checkpoint (.pth)')
-    parser.add_argument('--out', help='output path (default: '
-                        '<checkpoint>_student.pth)')
-    parser.add_argument('--debug', action='store_true',
-                        help='show the traceback of known errors too')
+    parser.add_argument(
+        '--out', help='output path (default: '
+        '<checkpoint>_student.pth)')
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the traceback of known errors too')
     args = parser.parse_args(argv)
 
     import mmkd_transfer  # noqa: F401  (safe loading of runner checkpoints)
@@ -33,8 +36,8 @@ def main(argv=None):
             f'--out {out!r} is the input checkpoint itself: exporting would '
             'replace the distillation checkpoint by its student; pass '
             'another --out (default: <checkpoint>_student.pth).')
-    exported = student_checkpoint(load_checkpoint_dict(args.checkpoint),
-                                  args.checkpoint)
+    exported = student_checkpoint(
+        load_checkpoint_dict(args.checkpoint), args.checkpoint)
     save_atomically(exported, out)
     print(f'saved {len(exported["state_dict"])} student tensors to {out}')
     return out

@@ -24,21 +24,32 @@ def parse_args(argv=None):
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
-        '--resume', nargs='?', type=str, const='auto',
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
         help='resume from the given checkpoint, or without a value from the '
         'latest checkpoint in the work dir')
-    parser.add_argument('--amp', action='store_true',
-                        help='enable automatic-mixed-precision training')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--amp',
+        action='store_true',
+        help='enable automatic-mixed-precision training')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, xxx=yyy format')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument(
+        '--launcher',
+        default='none',
+        choices=['none', 'pytorch', 'slurm', 'mpi'])
     # mim passes --device when it finds no --gpus flag in our help text.
     parser.add_argument('--device', default=None, help=argparse.SUPPRESS)
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    parser.add_argument('--debug', action='store_true',
-                        help='show the traceback of known errors too')
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the traceback of known errors too')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -77,8 +88,8 @@ def add_finite_loss_hook(cfg):
     plugin for it), with the plugin import, so the dumped config runs as is.
     """
     hooks = list(cfg.get('custom_hooks') or [])
-    if not any(str(h.get('type', '')).endswith('FiniteLossHook')
-               for h in hooks):
+    if not any(
+            str(h.get('type', '')).endswith('FiniteLossHook') for h in hooks):
         hooks.append(dict(type='mmrazor.FiniteLossHook'))
     cfg.custom_hooks = hooks
     custom = dict(cfg.get('custom_imports') or {})
@@ -89,8 +100,9 @@ def add_finite_loss_hook(cfg):
 
 
 def _warn(message):
-    print(f'{osp.basename(sys.argv[0]) or "train.py"}: warning: {message}',
-          file=sys.stderr)
+    print(
+        f'{osp.basename(sys.argv[0]) or "train.py"}: warning: {message}',
+        file=sys.stderr)
 
 
 def resolve_resume(cfg, resume):

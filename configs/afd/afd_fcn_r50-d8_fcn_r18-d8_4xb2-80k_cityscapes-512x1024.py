@@ -92,8 +92,7 @@ def _fcn(depth, channels, head_channels, aux_channels):
 model = dict(
     architecture=_fcn(18, 512, 128, 64),
     teachers=dict(
-        teacher=dict(cfg=_fcn(50, 2048, 512, 256),
-                     ckpt=teacher_ckpt)),
+        teacher=dict(cfg=_fcn(50, 2048, 512, 256), ckpt=teacher_ckpt)),
     # the build-time dry forward only reads channel counts (AFD reads the
     # spatial sizes at every step), so a small dummy input is enough
     input_shape=(3, 64, 64))

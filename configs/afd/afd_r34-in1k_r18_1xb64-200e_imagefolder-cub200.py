@@ -42,14 +42,20 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=64,
     num_workers=4,
-    dataset=dict(type='CustomDataset', data_root=data_root,
-                 data_prefix='train', pipeline=train_pipeline),
+    dataset=dict(
+        type='CustomDataset',
+        data_root=data_root,
+        data_prefix='train',
+        pipeline=train_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True))
 val_dataloader = dict(
     batch_size=64,
     num_workers=4,
-    dataset=dict(type='CustomDataset', data_root=data_root,
-                 data_prefix='test', pipeline=test_pipeline),
+    dataset=dict(
+        type='CustomDataset',
+        data_root=data_root,
+        data_prefix='test',
+        pipeline=test_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=False))
 val_evaluator = dict(type='Accuracy', topk=(1, 5))
 test_dataloader = val_dataloader
@@ -62,13 +68,18 @@ model = dict(
             cfg=dict(
                 _scope_='mmpretrain',
                 type='ImageClassifier',
-                backbone=dict(type='ResNet', depth=34, num_stages=4,
-                              out_indices=(3, ), style='pytorch'),
+                backbone=dict(
+                    type='ResNet',
+                    depth=34,
+                    num_stages=4,
+                    out_indices=(3, ),
+                    style='pytorch'),
                 neck=dict(type='GlobalAveragePooling'),
-                head=dict(type='LinearClsHead', num_classes=1000,
-                          in_channels=512,
-                          loss=dict(type='CrossEntropyLoss',
-                                    loss_weight=1.0))),
+                head=dict(
+                    type='LinearClsHead',
+                    num_classes=1000,
+                    in_channels=512,
+                    loss=dict(type='CrossEntropyLoss', loss_weight=1.0))),
             ckpt=teacher_ckpt,
             # the ImageNet head has no target labels: features only
             mode='tensor')),
@@ -76,13 +87,19 @@ model = dict(
     architecture=dict(
         _scope_='mmpretrain',
         type='ImageClassifier',
-        backbone=dict(type='ResNet', depth=18, num_stages=4,
-                      out_indices=(3, ), style='pytorch'),
+        backbone=dict(
+            type='ResNet',
+            depth=18,
+            num_stages=4,
+            out_indices=(3, ),
+            style='pytorch'),
         neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='LinearClsHead', num_classes=num_classes,
-                  in_channels=512,
-                  loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-                  topk=(1, 5))),
+        head=dict(
+            type='LinearClsHead',
+            num_classes=num_classes,
+            in_channels=512,
+            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+            topk=(1, 5))),
     # the build-time dry forward only reads channel counts (AFD reads the
     # spatial sizes at every step), so a small dummy input is enough
     input_shape=(3, 64, 64),
@@ -92,8 +109,12 @@ model = dict(
 max_epochs = 200
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
-param_scheduler = dict(type='CosineAnnealingLR', by_epoch=True,
-                       T_max=max_epochs, begin=0, end=max_epochs)
+param_scheduler = dict(
+    type='CosineAnnealingLR',
+    by_epoch=True,
+    T_max=max_epochs,
+    begin=0,
+    end=max_epochs)
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=10)
 val_cfg = dict()  # the student only: the teacher has ImageNet classes
 test_cfg = dict()

@@ -110,8 +110,9 @@ features = ['backbone.layer*.*', 'neck.fpn_convs.*']
 model = dict(
     architecture=_retinanet(18, [64, 128, 256, 512], -1, False),
     teachers=dict(
-        teacher=dict(cfg=_retinanet(50, [256, 512, 1024, 2048], 1, True),
-                     ckpt=teacher_ckpt)),
+        teacher=dict(
+            cfg=_retinanet(50, [256, 512, 1024, 2048], 1, True),
+            ckpt=teacher_ckpt)),
     # the build-time dry forward only reads channel counts (AFD reads the
     # spatial sizes at every step), so a small dummy input is enough
     input_shape=(3, 64, 64),

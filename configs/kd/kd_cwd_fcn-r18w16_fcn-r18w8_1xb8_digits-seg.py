@@ -18,8 +18,8 @@ model = dict(
         student_recorders=dict(
             logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
         teacher_recorders=dict(
-            logits=dict(type='ModuleOutputs',
-                        source='teacher.decode_head.conv_seg'))))
+            logits=dict(
+                type='ModuleOutputs', source='teacher.decode_head.conv_seg'))))
 
 find_unused_parameters = True
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')

@@ -9,13 +9,15 @@ _base_ = [
     '../_base_/distillers/pkd_fpn.py',
 ]
 default_scope = 'mmdet'
-teacher_ckpt = 'work_dirs/teacher_retinanet-r18w16_1xb8_digits-det/iter_1500.pth'
+teacher_ckpt = ('work_dirs/teacher_retinanet-r18w16_1xb8_digits-det/'
+                'iter_1500.pth')
 
 model = dict(
     architecture={{_base_.det_student_model}},
     teachers=dict(
-        teacher=dict(cfg={{_base_.det_teacher_model}}, ckpt=teacher_ckpt,
-                     mode='tensor')))
+        teacher=dict(
+            cfg={{_base_.det_teacher_model}}, ckpt=teacher_ckpt,
+            mode='tensor')))
 
 find_unused_parameters = True
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')

@@ -21,8 +21,8 @@ upsampled_logits = dict(
 
 model = dict(
     architecture={{_base_.seg_student_model}},
-    student_view=dict(type='ResolutionView', scale_factor=0.5,
-                      seg_target='keep'),
+    student_view=dict(
+        type='ResolutionView', scale_factor=0.5, seg_target='keep'),
     teachers=dict(
         t_hr=dict(cfg={{_base_.seg_teacher_model}}, ckpt=teacher_ckpt)),
     input_shape=(3, 64, 64),

@@ -27,8 +27,9 @@ lr_view = dict(type='ResolutionView', size=8)
 
 
 def _kl(recorder):
-    return dict(preds_S=dict(from_student=True, recorder='fc'),
-                preds_T=dict(from_student=False, recorder=recorder))
+    return dict(
+        preds_S=dict(from_student=True, recorder='fc'),
+        preds_T=dict(from_student=False, recorder=recorder))
 
 
 model = dict(
@@ -38,8 +39,8 @@ model = dict(
     student_view=lr_view,
     teachers=dict(
         t_hr=dict(cfg={{_base_.teacher_model}}, ckpt=hr_teacher_ckpt),
-        t_lr=dict(cfg={{_base_.teacher_model}}, ckpt=lr_teacher_ckpt,
-                  view=lr_view)),
+        t_lr=dict(
+            cfg={{_base_.teacher_model}}, ckpt=lr_teacher_ckpt, view=lr_view)),
     # views are checked on one 32x32 input when the model is built
     input_shape=(3, img_size, img_size),
     distiller=dict(

@@ -14,7 +14,8 @@ _base_ = [
     '../_base_/distillers/pkd_fpn.py',
 ]
 default_scope = 'mmdet'
-teacher_ckpt = 'work_dirs/teacher_retinanet-r18w16_1xb8_digits-det/iter_1500.pth'
+teacher_ckpt = ('work_dirs/teacher_retinanet-r18w16_1xb8_digits-det/'
+                'iter_1500.pth')
 
 
 def _pkd(level):
@@ -26,11 +27,12 @@ def _pkd(level):
 model = dict(
     architecture={{_base_.det_student_model}},
     # 64 * 0.5 = 32 is already a multiple of the largest FPN stride used
-    student_view=dict(type='ResolutionView', scale_factor=0.5,
-                      pad_size_divisor=32),
+    student_view=dict(
+        type='ResolutionView', scale_factor=0.5, pad_size_divisor=32),
     teachers=dict(
-        t_hr=dict(cfg={{_base_.det_teacher_model}}, ckpt=teacher_ckpt,
-                  mode='tensor')),
+        t_hr=dict(
+            cfg={{_base_.det_teacher_model}}, ckpt=teacher_ckpt,
+            mode='tensor')),
     input_shape=(3, 64, 64),
     distiller=dict(
         teacher_recorders=dict(fpn=dict(source='t_hr.neck')),

@@ -71,9 +71,8 @@ def compose_scenes(split,
             for _ in range(_PLACEMENT_TRIES):
                 x = rng.randint(canvas_size - size + 1)
                 y = rng.randint(canvas_size - size + 1)
-                if not any(x < sx1 and sx0 < x + size and y < sy1
-                           and sy0 < y + size
-                           for sx0, sy0, sx1, sy1 in squares):
+                if not any(x < sx1 and sx0 < x + size and y < sy1 and sy0 < y +
+                           size for sx0, sy0, sx1, sy1 in squares):
                     break
             else:
                 continue  # no free place: the scene gets fewer digits

@@ -4,6 +4,7 @@ from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS
 
 from mmkd_transfer.structures import UNLABELLED
+
 from .digits_source import (CLASSES, check_img_size, check_split, load_split,
                             select_labelled, to_bgr)
 

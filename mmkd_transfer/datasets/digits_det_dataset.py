@@ -27,20 +27,30 @@ def _coco_dict(split, scenes):
     images, annotations = [], []
     for i, (image, digits) in enumerate(scenes):
         height, width = image.shape
-        images.append(dict(id=i + 1, file_name=f'{i:04d}.png', width=width,
-                           height=height))
+        images.append(
+            dict(
+                id=i + 1, file_name=f'{i:04d}.png', width=width,
+                height=height))
         for digit in digits:
             x0, y0, x1, y1 = digit['bbox']
             annotations.append(
-                dict(id=len(annotations) + 1, image_id=i + 1,
-                     category_id=digit['label'] + 1,
-                     bbox=[x0, y0, x1 - x0, y1 - y0],
-                     area=(x1 - x0) * (y1 - y0), iscrowd=0))
-    categories = [dict(id=c + 1, name=name, supercategory='digit')
-                  for c, name in enumerate(CLASSES)]
-    return dict(info=dict(description=f'mmkd_transfer digits_det {split}'),
-                licenses=[], images=images, annotations=annotations,
-                categories=categories)
+                dict(
+                    id=len(annotations) + 1,
+                    image_id=i + 1,
+                    category_id=digit['label'] + 1,
+                    bbox=[x0, y0, x1 - x0, y1 - y0],
+                    area=(x1 - x0) * (y1 - y0),
+                    iscrowd=0))
+    categories = [
+        dict(id=c + 1, name=name, supercategory='digit')
+        for c, name in enumerate(CLASSES)
+    ]
+    return dict(
+        info=dict(description=f'mmkd_transfer digits_det {split}'),
+        licenses=[],
+        images=images,
+        annotations=annotations,
+        categories=categories)
 
 
 def _write_det_split(folder, split, scenes):
@@ -51,8 +61,11 @@ def _write_det_split(folder, split, scenes):
         write_png_gray(osp.join(img_dir, f'{i:04d}.png'), image)
     os.makedirs(osp.join(folder, 'annotations'), exist_ok=True)
     with open(osp.join(folder, det_ann_file(split)), 'w') as f:
-        json.dump(_coco_dict(split, scenes), f, sort_keys=True,
-                  separators=(',', ':'))
+        json.dump(
+            _coco_dict(split, scenes),
+            f,
+            sort_keys=True,
+            separators=(',', ':'))
 
 
 def ensure_digits_det(data_root=DEFAULT_DET_ROOT, **recipe):

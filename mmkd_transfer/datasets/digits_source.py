@@ -255,8 +255,9 @@ def _balanced_quotas(class_sizes, count, rng):
     quotas = np.zeros(len(class_sizes), dtype=np.int64)
     left = count
     while left > 0:
-        open_classes = [c for c in range(len(class_sizes))
-                        if quotas[c] < class_sizes[c]]
+        open_classes = [
+            c for c in range(len(class_sizes)) if quotas[c] < class_sizes[c]
+        ]
         share = left // len(open_classes)
         if share == 0:
             for c in rng.permutation(open_classes)[:left]:

@@ -65,8 +65,9 @@ def remove_stale_tmp_dirs(data_root):
     parent = osp.dirname(osp.abspath(data_root))
     if not osp.isdir(parent):
         return []
-    pattern = re.compile(re.escape(_tmp_prefix(data_root)) +
-                         re.escape(socket.gethostname()) + r'-(\d+)-')
+    pattern = re.compile(
+        re.escape(_tmp_prefix(data_root)) + re.escape(socket.gethostname()) +
+        r'-(\d+)-')
     removed = []
     for name in os.listdir(parent):
         match = pattern.match(name)
@@ -106,7 +107,8 @@ def ensure_generated(data_root, wanted, generate):
     remove_stale_tmp_dirs(data_root)
     tmp = tempfile.mkdtemp(
         prefix=f'{_tmp_prefix(data_root)}{socket.gethostname()}-'
-        f'{os.getpid()}-', dir=parent)
+        f'{os.getpid()}-',
+        dir=parent)
     try:
         meta = generate(tmp)
         with open(osp.join(tmp, META_FILE), 'w') as f:

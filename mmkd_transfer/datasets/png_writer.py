@@ -18,7 +18,8 @@ _MAX_STORED = 65535  # the largest stored deflate block
 def _chunk(kind, data):
     body = kind + data
     return (struct.pack('>I', len(data)) + body +
-            struct.pack('>I', zlib.crc32(body) & 0xFFFFFFFF))
+            struct.pack('>I',
+                        zlib.crc32(body) & 0xFFFFFFFF))
 
 
 def _stored_zlib(data):
@@ -27,8 +28,7 @@ def _stored_zlib(data):
     for start in range(0, max(len(data), 1), _MAX_STORED):
         block = data[start:start + _MAX_STORED]
         final = 1 if start + _MAX_STORED >= len(data) else 0
-        out.append(struct.pack('<BHH', final, len(block),
-                               len(block) ^ 0xFFFF))
+        out.append(struct.pack('<BHH', final, len(block), len(block) ^ 0xFFFF))
         out.append(block)
     out.append(struct.pack('>I', zlib.adler32(data) & 0xFFFFFFFF))
     return b''.join(out)
@@ -50,8 +50,7 @@ def encode_png_gray(image):
             f'with shape {image.shape}: convert with .astype(np.uint8)')
     height, width = image.shape
     # every scanline starts with filter type 0 (none)
-    rows = np.concatenate(
-        [np.zeros((height, 1), np.uint8), image], axis=1)
+    rows = np.concatenate([np.zeros((height, 1), np.uint8), image], axis=1)
     header = struct.pack('>IIBBBBB', width, height, 8, 0, 0, 0, 0)
     return b''.join([
         _SIGNATURE,

@@ -2,8 +2,7 @@
 discriminators."""
 from .algorithms import MultiTeacherDistill
 from .connectors import ResizeProjectConnector
-from .discriminators import (FeatureMapDiscriminator,
-                             PooledFeatureDiscriminator)
+from .discriminators import FeatureMapDiscriminator, PooledFeatureDiscriminator
 from .distillers import ShapeInferringDistiller
 from .losses import AFDAttention, AFDLoss, LabelledCrossEntropyLoss
 from .recorders import ModuleListOutputsRecorder

@@ -22,7 +22,8 @@ class BaseView:
     Subclasses implement :meth:`__call__` and :meth:`out_shape`.
     """
 
-    def __call__(self, inputs: Tensor,
+    def __call__(self,
+                 inputs: Tensor,
                  data_samples: Optional[Sequence[Any]] = None) -> Batch:
         raise NotImplementedError
 
@@ -52,6 +53,7 @@ def build_view(cfg) -> Optional[BaseView]:
             f'(e.g. dict(type="ResolutionView", scale_factor=0.25)), got '
             f'{cfg!r}.')
     from mmrazor.registry import TASK_UTILS
+
     # views live in mmrazor's registry, whatever the runner's default scope
     # (mmdet, mmseg, ...) is
     cfg = dict(cfg)

@@ -37,7 +37,8 @@ class ComposeView(BaseView):
             shape = view.out_shape(shape)
         return tuple(shape)
 
-    def __call__(self, inputs: Tensor,
+    def __call__(self,
+                 inputs: Tensor,
                  data_samples: Optional[Sequence[Any]] = None) -> Batch:
         for view in self.views:
             inputs, data_samples = view(inputs, data_samples)

@@ -120,10 +120,11 @@ class FrameView(BaseView):
         b, (h, w) = shape[0], tuple(shape[-2:])
         if self.single:
             return (b, c, h, w)
-        return (b, k, c, h, w) if self.out_layout == 'BTCHW' else (b, k * c,
-                                                                   h, w)
+        return (b, k, c, h, w) if self.out_layout == 'BTCHW' else (b, k * c, h,
+                                                                   w)
 
-    def __call__(self, inputs: Tensor,
+    def __call__(self,
+                 inputs: Tensor,
                  data_samples: Optional[Sequence[Any]] = None) -> Batch:
         """Select frames of ``inputs`` (B, T, C, H, W) or (B, T*C, H, W)."""
         t, c = self._clip_length(inputs.shape)

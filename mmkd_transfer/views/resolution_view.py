@@ -17,9 +17,8 @@ _SEG_TARGETS = ('keep', 'resize')
 def _pair(value, name):
     if isinstance(value, Number) and not isinstance(value, bool):
         return (value, value)
-    if (isinstance(value, (list, tuple)) and len(value) == 2
-            and all(isinstance(v, Number) and not isinstance(v, bool)
-                    for v in value)):
+    if (isinstance(value, (list, tuple)) and len(value) == 2 and all(
+            isinstance(v, Number) and not isinstance(v, bool) for v in value)):
         return tuple(value)
     raise ViewError(f'{name} must be a number or a (h, w) pair, got '
                     f'{value!r}.')
@@ -146,8 +145,8 @@ class ResolutionView(BaseView):
         self.pad_value = pad_value
 
     def __repr__(self):
-        what = (f'scale_factor={self.scale_factor}' if self.size is None else
-                f'size={self.size}')
+        what = (f'scale_factor={self.scale_factor}'
+                if self.size is None else f'size={self.size}')
         return f'ResolutionView({what}, mode={self.mode!r})'
 
     def resized_hw(self, height: int, width: int) -> Tuple[int, int]:
@@ -175,7 +174,8 @@ class ResolutionView(BaseView):
         hw = self._padded(self.resized_hw(shape[-2], shape[-1]))
         return tuple(shape[:-2]) + hw
 
-    def __call__(self, inputs: Tensor,
+    def __call__(self,
+                 inputs: Tensor,
                  data_samples: Optional[Sequence[Any]] = None) -> Batch:
         """Resize ``inputs`` (..., C, H, W), e.g. (N, C, H, W) or a clip
         batch (N, T, C, H, W); return them with matching data samples."""
@@ -191,12 +191,14 @@ class ResolutionView(BaseView):
         out = F.interpolate(flat, size=out_hw, mode=self.mode, **kwargs)
         padded_hw = self._padded(out_hw)
         if padded_hw != tuple(out_hw):
-            out = F.pad(out, (0, padded_hw[1] - out_hw[1], 0,
-                              padded_hw[0] - out_hw[0]),
-                        value=self.pad_value)
+            out = F.pad(
+                out,
+                (0, padded_hw[1] - out_hw[1], 0, padded_hw[0] - out_hw[0]),
+                value=self.pad_value)
         if out.dtype != dtype:
-            out = out.round().clamp(torch.iinfo(dtype).min,
-                                    torch.iinfo(dtype).max).to(dtype)
+            out = out.round().clamp(
+                torch.iinfo(dtype).min,
+                torch.iinfo(dtype).max).to(dtype)
         out = out.reshape(*inputs.shape[:-2], *padded_hw)
         if data_samples is None:
             return out, None
@@ -205,9 +207,7 @@ class ResolutionView(BaseView):
             return out, list(data_samples)
         # the scale of the image content (padding excluded)
         ry, rx = out_hw[0] / height, out_hw[1] / width
-        samples = [
-            self._sample(s, ry, rx, padded_hw) for s in data_samples
-        ]
+        samples = [self._sample(s, ry, rx, padded_hw) for s in data_samples]
         return out, samples
 
     def _passes_through(self, sample) -> bool:
@@ -218,8 +218,8 @@ class ResolutionView(BaseView):
             return True
         return not any(hasattr(sample, key) for key in _TARGETS_WITH_GEOMETRY)
 
-    def _sample(self, sample, ry: float, rx: float,
-                padded_hw: Tuple[int, int]):
+    def _sample(self, sample, ry: float, rx: float, padded_hw: Tuple[int,
+                                                                     int]):
         if self._passes_through(sample):
             return sample
         meta = {}
@@ -230,16 +230,18 @@ class ResolutionView(BaseView):
             if key in old:
                 shape = old[key]
                 new = tuple(padded_hw) + tuple(shape[2:])
-                meta[key] = (torch.Size(new)
-                             if isinstance(shape, torch.Size) else new)
+                meta[key] = (
+                    torch.Size(new) if isinstance(shape, torch.Size) else new)
         if 'scale_factor' in old and old['scale_factor'] is not None:
             sx, sy = old['scale_factor'][:2]  # (w, h) as in mmdet/mmseg
             meta['scale_factor'] = (sx * rx, sy * ry)
         if 'padding_size' in old:  # mmseg (left, right, top, bottom)
             l, r, t, b = old['padding_size']
             meta['padding_size'] = [
-                int(round(l * rx)), int(round(r * rx)),
-                int(round(t * ry)), int(round(b * ry))
+                int(round(l * rx)),
+                int(round(r * rx)),
+                int(round(t * ry)),
+                int(round(b * ry))
             ]
         fields = {}
         for key in ('gt_instances', 'ignored_instances'):

@@ -12,8 +12,8 @@ from conftest import config_path
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from mmkd_transfer.checkpoint_io import load_checkpoint_dict, \
-    student_checkpoint
+from mmkd_transfer.checkpoint_io import (load_checkpoint_dict,
+                                         student_checkpoint)
 from mmkd_transfer.models.losses.afd_loss import AFDLoss
 
 AFD_CONFIGS = sorted(
@@ -43,7 +43,7 @@ LAYERS = {
 
 # (C, H, W) the dry forward found for the embedded pairs: shape inference
 # on an mmpretrain classifier, an mmseg segmentor and an mmdet detector
-R18 = [(2 ** (i // 2), 2 ** (i // 2)) for i in range(8)]  # channel factors
+R18 = [(2**(i // 2), 2**(i // 2)) for i in range(8)]  # channel factors
 
 
 def _blocks(width, sizes):
@@ -52,16 +52,18 @@ def _blocks(width, sizes):
 
 SHAPES = {
     # CIFAR stem, 8x8 digits: stages 1-3 at 8, 4, 2 px
-    EMBEDDED['cls']: (_blocks(32, [8, 8, 4, 4, 2, 2]),
-                      _blocks(8, [8, 8, 4, 4, 2, 2])),
+    EMBEDDED['cls']:
+    (_blocks(32, [8, 8, 4, 4, 2, 2]), _blocks(8, [8, 8, 4, 4, 2, 2])),
     # dilated ResNetV1c (output stride 8) on 64x64 scenes
-    EMBEDDED['seg']: (_blocks(16, [16, 16] + [8] * 6),
-                      _blocks(8, [16, 16] + [8] * 6)),
+    EMBEDDED['seg']:
+    (_blocks(16, [16, 16] + [8] * 6), _blocks(8, [16, 16] + [8] * 6)),
     # ResNet-18 at strides 4..32, then FPN P3-P5 (64 channels)
-    EMBEDDED['det']: (_blocks(16, [16, 16, 8, 8, 4, 4, 2, 2]) +
-                      [(64, 8, 8), (64, 4, 4), (64, 2, 2)],
-                      _blocks(8, [16, 16, 8, 8, 4, 4, 2, 2]) +
-                      [(64, 8, 8), (64, 4, 4), (64, 2, 2)]),
+    EMBEDDED['det']: (_blocks(16, [16, 16, 8, 8, 4, 4, 2, 2]) + [(64, 8, 8),
+                                                                 (64, 4, 4),
+                                                                 (64, 2, 2)],
+                      _blocks(8, [16, 16, 8, 8, 4, 4, 2, 2]) + [(64, 8, 8),
+                                                                (64, 4, 4),
+                                                                (64, 2, 2)]),
 }
 
 
@@ -101,8 +103,7 @@ def _restore_default_scope():
 
 
 def test_all_configs_are_covered():
-    assert set(EMBEDDED.values()) | set(STANDARD.values()) <= set(
-        AFD_CONFIGS)
+    assert set(EMBEDDED.values()) | set(STANDARD.values()) <= set(AFD_CONFIGS)
     assert set(LAYERS) <= set(AFD_CONFIGS)
 
 
@@ -145,13 +146,13 @@ def test_config_builds_without_downloads(name):
 def test_paper_values_cifar100():
     cfg = load(STANDARD['cifar'])
     losses = cfg.model.distiller.distill_losses
-    assert losses.loss_afd == dict(type='AFDLoss', qk_dim=128,
-                                   loss_weight=200.)
+    assert losses.loss_afd == dict(
+        type='AFDLoss', qk_dim=128, loss_weight=200.)
     # MMRazor's KLDivergence multiplies by tau^2 itself
     assert (losses.loss_kl.tau, losses.loss_kl.loss_weight) == (4, 0.9)
     opt = cfg.optim_wrapper.optimizer
-    assert (opt.type, opt.lr, opt.momentum, opt.weight_decay) == (
-        'SGD', 0.05, 0.9, 5e-4)
+    assert (opt.type, opt.lr, opt.momentum, opt.weight_decay) == ('SGD', 0.05,
+                                                                  0.9, 5e-4)
     assert cfg.train_dataloader.batch_size == 64
     assert cfg.train_cfg.max_epochs == 240
     assert cfg.param_scheduler.milestones == [150, 180, 210]
@@ -193,8 +194,8 @@ def one_batch_run_cfg(name, work_dir, steps, batch=2):
         cfg[f'{key}_cfg'] = cfg[f'{key}_dataloader'] = None
         cfg[f'{key}_evaluator'] = None
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
-                                        interval=steps, by_epoch=True)
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=steps, by_epoch=True)
     cfg.log_processor = dict(by_epoch=True, window_size=1)
     cfg.custom_hooks = [
         dict(type='mmrazor.AFDAttentionHook', interval=steps // 2)
@@ -231,8 +232,11 @@ def test_embedded_config_trains_and_overfits_one_batch(task, tmp_path):
     # the meta-network was in the optimizer and is in the checkpoint ...
     model = runner.model
     meta = model.distiller.distill_losses['loss_afd'].attention
-    held = {id(p) for group in runner.optim_wrapper.optimizer.param_groups
-            for p in group['params']}
+    held = {
+        id(p)
+        for group in runner.optim_wrapper.optimizer.param_groups
+        for p in group['params']
+    }
     assert all(id(p) in held for p in meta.parameters())
     ckpt = load_checkpoint_dict(tmp_path / f'epoch_{steps}.pth')
     assert any('loss_afd.attention' in k for k in ckpt['state_dict'])

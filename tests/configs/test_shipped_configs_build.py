@@ -29,8 +29,8 @@ def test_configs_are_found():
     assert len(SHIPPED) >= 6
 
 
-@pytest.mark.parametrize('path', SHIPPED,
-                         ids=[osp.relpath(p, CONFIGS) for p in SHIPPED])
+@pytest.mark.parametrize(
+    'path', SHIPPED, ids=[osp.relpath(p, CONFIGS) for p in SHIPPED])
 def test_config_builds(path):
     from mmrazor.registry import MODELS
     cfg = Config.fromfile(path)
@@ -47,8 +47,8 @@ def test_config_builds(path):
     assert sum(p.numel() for p in model.parameters()) > 0
 
 
-@pytest.mark.parametrize('path', SHIPPED,
-                         ids=[osp.relpath(p, CONFIGS) for p in SHIPPED])
+@pytest.mark.parametrize(
+    'path', SHIPPED, ids=[osp.relpath(p, CONFIGS) for p in SHIPPED])
 def test_visualizer_is_named_per_run(path):
     # a fixed name makes every later Runner in the process (seeds of
     # tools/afd_results.py, tests) reuse the first run's visualizer and

@@ -92,9 +92,10 @@ def test_img_size(cfg, size):
     out = dataset[5]
     assert out['inputs'].shape == (3, size, size)
     assert out['data_samples'].img_shape == (size, size)
-    assert torch.equal(out['inputs'][0],
-                       torch.from_numpy(src.to_bgr(
-                           src.load_split('val')[0][5], size)[..., 0]))
+    assert torch.equal(
+        out['inputs'][0],
+        torch.from_numpy(
+            src.to_bgr(src.load_split('val')[0][5], size)[..., 0]))
 
 
 def test_bad_arguments_fail_at_build(cfg):

@@ -43,8 +43,8 @@ def test_split_is_stratified():
     # largest-remainder rounding: each class within one image of its share
     assert np.all(np.abs(val_counts - expected) < 1)
     assert val_counts.sum() == 397
-    assert np.array_equal(np.bincount(train_labels, minlength=10),
-                          totals - val_counts)
+    assert np.array_equal(
+        np.bincount(train_labels, minlength=10), totals - val_counts)
 
 
 def test_split_is_fixed():
@@ -71,8 +71,8 @@ def test_to_bgr_shapes_and_matches_opencv(size):
     # same as OpenCV: bilinear up, area down (up to float32 rounding)
     interp = cv2.INTER_LINEAR if size >= 8 else cv2.INTER_AREA
     scaled = raw[:16].astype(np.float32) * (255 / 16)
-    ref = np.stack([cv2.resize(im, (size, size), interpolation=interp)
-                    for im in scaled])
+    ref = np.stack(
+        [cv2.resize(im, (size, size), interpolation=interp) for im in scaled])
     assert np.abs(out[..., 0].astype(np.float64) - ref).max() <= 1
 
 

@@ -8,12 +8,13 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from mmrazor.registry import HOOKS, MODELS
 
 import mmkd_transfer  # noqa: F401  (compat fixes, registration)
 from mmkd_transfer.engine.hooks import afd_attention_hook
-from mmkd_transfer.engine.hooks.afd_attention_hook import (
-    AFDAttentionHook, attention_heatmap, strip_common_prefix)
-from mmrazor.registry import HOOKS, MODELS
+from mmkd_transfer.engine.hooks.afd_attention_hook import (AFDAttentionHook,
+                                                           attention_heatmap,
+                                                           strip_common_prefix)
 
 BLOCKS = ['backbone.layer*.*']
 
@@ -22,37 +23,49 @@ def classifier(width):
     return dict(
         _scope_='mmpretrain',
         type='ImageClassifier',
-        backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=width,
-                      base_channels=width, num_stages=2, strides=(1, 2),
-                      dilations=(1, 1), out_indices=(1, )),
+        backbone=dict(
+            type='ResNet_CIFAR',
+            depth=18,
+            stem_channels=width,
+            base_channels=width,
+            num_stages=2,
+            strides=(1, 2),
+            dilations=(1, 1),
+            out_indices=(1, )),
         neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='LinearClsHead', num_classes=3, in_channels=2 * width,
-                  loss=dict(type='CrossEntropyLoss')))
+        head=dict(
+            type='LinearClsHead',
+            num_classes=3,
+            in_channels=2 * width,
+            loss=dict(type='CrossEntropyLoss')))
 
 
 @pytest.fixture
 def algorithm():
     """A tiny AFD pair (4 teacher and 4 student blocks), built by config."""
     torch.manual_seed(0)
-    return MODELS.build(dict(
-        _scope_='mmrazor',  # whatever scope an earlier test left
-        type='MultiTeacherDistill',
-        architecture=classifier(4),
-        teachers=dict(teacher=dict(cfg=classifier(8))),
-        input_shape=(3, 8, 8),
-        distiller=dict(
-            type='ShapeInferringDistiller',
-            student_recorders=dict(
-                blocks=dict(type='ModuleListOutputs', source=BLOCKS)),
-            teacher_recorders=dict(
-                blocks=dict(type='ModuleListOutputs',
-                            source=[f'teacher.{b}' for b in BLOCKS])),
-            distill_losses=dict(
-                loss_afd=dict(type='AFDLoss', qk_dim=8, loss_weight=1.)),
-            loss_forward_mappings=dict(
-                loss_afd=dict(
-                    s_features=dict(recorder='blocks', from_student=True),
-                    t_features=dict(recorder='blocks', from_student=False))))))
+    return MODELS.build(
+        dict(
+            _scope_='mmrazor',  # whatever scope an earlier test left
+            type='MultiTeacherDistill',
+            architecture=classifier(4),
+            teachers=dict(teacher=dict(cfg=classifier(8))),
+            input_shape=(3, 8, 8),
+            distiller=dict(
+                type='ShapeInferringDistiller',
+                student_recorders=dict(
+                    blocks=dict(type='ModuleListOutputs', source=BLOCKS)),
+                teacher_recorders=dict(
+                    blocks=dict(
+                        type='ModuleListOutputs',
+                        source=[f'teacher.{b}' for b in BLOCKS])),
+                distill_losses=dict(
+                    loss_afd=dict(type='AFDLoss', qk_dim=8, loss_weight=1.)),
+                loss_forward_mappings=dict(
+                    loss_afd=dict(
+                        s_features=dict(recorder='blocks', from_student=True),
+                        t_features=dict(recorder='blocks',
+                                        from_student=False))))))
 
 
 def train_forward(alg):
@@ -63,8 +76,8 @@ def train_forward(alg):
 
 
 def fake_runner(model, visualizer, max_iters):
-    return SimpleNamespace(model=model, visualizer=visualizer, iter=0,
-                           max_iters=max_iters)
+    return SimpleNamespace(
+        model=model, visualizer=visualizer, iter=0, max_iters=max_iters)
 
 
 def make_visualizer(save_dir, backends):
@@ -87,11 +100,11 @@ def test_heatmap_is_an_rgb_image():
 
 
 def test_strip_common_prefix():
+    assert strip_common_prefix(['backbone.layer1.0', 'backbone.layer2.1'
+                                ]) == ['layer1.0', 'layer2.1']
     assert strip_common_prefix(
-        ['backbone.layer1.0', 'backbone.layer2.1']) == ['layer1.0', 'layer2.1']
-    assert strip_common_prefix(['backbone.layer1.0', 'neck.fpn_convs.0']) == [
-        'backbone.layer1.0', 'neck.fpn_convs.0'
-    ]
+        ['backbone.layer1.0',
+         'neck.fpn_convs.0']) == ['backbone.layer1.0', 'neck.fpn_convs.0']
     assert strip_common_prefix(['a.b.0', 'a.b.1']) == ['0', '1']
     assert strip_common_prefix(['a.b']) == ['a.b']
 
@@ -105,8 +118,8 @@ def test_registered_and_checks_arguments():
 
 
 def test_writes_png_and_tensorboard_image(algorithm, tmp_path):
-    vis = make_visualizer(tmp_path, ['LocalVisBackend',
-                                     'TensorboardVisBackend'])
+    vis = make_visualizer(tmp_path,
+                          ['LocalVisBackend', 'TensorboardVisBackend'])
     runner = fake_runner(algorithm, vis, max_iters=3)
     hook = AFDAttentionHook(interval=2)
     hook.before_train(runner)
@@ -142,8 +155,7 @@ def test_mean_over_the_interval_and_layer_names(algorithm, monkeypatch):
         drawn.append((matrix.clone(), rows, cols))
         return np.zeros((4, 4, 3), np.uint8)
 
-    monkeypatch.setattr(afd_attention_hook, 'attention_heatmap',
-                        fake_heatmap)
+    monkeypatch.setattr(afd_attention_hook, 'attention_heatmap', fake_heatmap)
     images = []
     vis = SimpleNamespace(
         add_image=lambda name, image, step: images.append((name, step)))
@@ -159,8 +171,7 @@ def test_mean_over_the_interval_and_layer_names(algorithm, monkeypatch):
     # the third step saw no new α (same tensor): it is not counted twice
     assert images == [('afd_attention_loss_afd', 3)]
     matrix, rows, cols = drawn[0]
-    torch.testing.assert_close(matrix,
-                               (first.mean(0) + second.mean(0)) / 2)
+    torch.testing.assert_close(matrix, (first.mean(0) + second.mean(0)) / 2)
     torch.testing.assert_close(matrix.sum(-1), torch.ones(4))
     names = ['layer1.0', 'layer1.1', 'layer2.0', 'layer2.1']
     assert rows == names and cols == names

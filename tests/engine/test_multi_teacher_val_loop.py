@@ -3,7 +3,6 @@ import pytest
 import torch
 from conftest import load_config
 
-
 CONFIG = ('multi_teacher',
           'mtkd_r18w32-32px_r18w32-8px_r18w8-8px_1xb64_digits-cls-100l.py')
 
@@ -20,24 +19,30 @@ def _accuracy(algo, predict, loader):
 
 def test_val_returns_student_and_per_teacher_metrics(tmp_path):
     from mmengine.runner import Runner
-    cfg = load_config(*CONFIG, work_dir=tmp_path, **{
-        'model.teachers.t_hr.ckpt': None,
-        'model.teachers.t_lr.ckpt': None,
-        'val_dataloader.batch_size': 16,
-    })
+    cfg = load_config(
+        *CONFIG,
+        work_dir=tmp_path,
+        **{
+            'model.teachers.t_hr.ckpt': None,
+            'model.teachers.t_lr.ckpt': None,
+            'val_dataloader.batch_size': 16,
+        })
     cfg.val_dataloader.dataset.indices = 48
     runner = Runner.from_cfg(cfg)
     metrics = runner.val()  # mmrazor's distill loop returns None
     assert sorted(metrics) == [
-        'accuracy/top1', 't_hr.accuracy/top1', 't_lr.accuracy/top1']
+        'accuracy/top1', 't_hr.accuracy/top1', 't_lr.accuracy/top1'
+    ]
     algo = runner.model
     loader = runner.val_loop.dataloader
     with torch.no_grad():
         student = _accuracy(algo, lambda x, s: algo(x, s, mode='predict'),
                             loader)
         per_teacher = {
-            name: _accuracy(
-                algo, lambda x, s, n=name: algo.predict_teacher(n, x, s),
+            name:
+            _accuracy(
+                algo,
+                lambda x, s, n=name: algo.predict_teacher(n, x, s),
                 loader)
             for name in ('t_hr', 't_lr')
         }
@@ -57,11 +62,14 @@ def test_val_returns_student_and_per_teacher_metrics(tmp_path):
 
 def test_evaluate_some_teachers_only(tmp_path):
     from mmengine.runner import Runner
-    cfg = load_config(*CONFIG, work_dir=tmp_path, **{
-        'model.teachers.t_hr.ckpt': None,
-        'model.teachers.t_lr.ckpt': None,
-        'val_cfg.evaluate_teachers': ['t_lr'],
-    })
+    cfg = load_config(
+        *CONFIG,
+        work_dir=tmp_path,
+        **{
+            'model.teachers.t_hr.ckpt': None,
+            'model.teachers.t_lr.ckpt': None,
+            'val_cfg.evaluate_teachers': ['t_lr'],
+        })
     cfg.val_dataloader.dataset.indices = 16
     metrics = Runner.from_cfg(cfg).val()
     assert sorted(metrics) == ['accuracy/top1', 't_lr.accuracy/top1']

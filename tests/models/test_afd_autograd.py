@@ -10,8 +10,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmkd_transfer.models.losses.afd_autograd import (
-    StudentMapStatistics, student_map_statistics, value_distance_loss)
+from mmkd_transfer.models.losses.afd_autograd import (StudentMapStatistics,
+                                                      student_map_statistics,
+                                                      value_distance_loss)
 from mmkd_transfer.models.losses.afd_loss import afd_feature_loss
 from mmkd_transfer.models.utils import flat_pooling
 from mmkd_transfer.models.utils.grouping import group_by_size
@@ -25,8 +26,8 @@ T_SHAPES = [(5, 4, 4), (3, 8, 8), (5, 4, 4), (6, 2, 2)]
 def features(shapes, batch=3, seed=0, dtype=torch.float64, grad=False):
     gen = torch.Generator().manual_seed(seed)
     return [
-        torch.randn(batch, *s, generator=gen, dtype=dtype).relu()
-        .requires_grad_(grad) for s in shapes
+        torch.randn(batch, *s, generator=gen,
+                    dtype=dtype).relu().requires_grad_(grad) for s in shapes
     ]
 
 
@@ -67,8 +68,12 @@ def test_feature_loss_matches_autograd_reference(monkeypatch, max_entries):
     monkeypatch.setattr(flat_pooling, 'MATMUL_POOL_MAX_ENTRIES', max_entries)
     s = features(S_SHAPES, seed=1, grad=True)
     t = features(T_SHAPES, seed=2)
-    alpha = torch.rand(3, len(T_SHAPES), len(S_SHAPES), dtype=torch.float64,
-                       requires_grad=True)
+    alpha = torch.rand(
+        3,
+        len(T_SHAPES),
+        len(S_SHAPES),
+        dtype=torch.float64,
+        requires_grad=True)
     expected = reference_feature_loss(s, t, alpha)
     got = afd_feature_loss(s, t, alpha)
     torch.testing.assert_close(got, expected, rtol=1e-12, atol=0)
@@ -83,12 +88,15 @@ def test_value_distance_loss_gradcheck():
     t = features(T_SHAPES, seed=4)
     _, energies = student_map_statistics(s)
     energies = [e.detach().requires_grad_() for e in energies]
-    alpha = torch.rand(3, len(T_SHAPES), len(S_SHAPES), dtype=torch.float64,
-                       requires_grad=True)
+    alpha = torch.rand(
+        3,
+        len(T_SHAPES),
+        len(S_SHAPES),
+        dtype=torch.float64,
+        requires_grad=True)
     groups = group_by_size(s)
     assert torch.autograd.gradcheck(
-        lambda a, *e: value_distance_loss(a, e, groups, t),
-        (alpha, *energies))
+        lambda a, *e: value_distance_loss(a, e, groups, t), (alpha, *energies))
 
 
 def test_dead_student_map_counts_as_distance_one():
@@ -122,8 +130,10 @@ def test_channels_last_and_strided_maps_give_the_same_loss():
     alpha = torch.rand(3, len(T_SHAPES), len(S_SHAPES), dtype=torch.float64)
     expected = afd_feature_loss(s, t, alpha)
     grads = torch.autograd.grad(expected, s)
-    s_cl = [f.detach().to(memory_format=torch.channels_last).requires_grad_()
-            for f in s]
+    s_cl = [
+        f.detach().to(memory_format=torch.channels_last).requires_grad_()
+        for f in s
+    ]
     t_strided = [torch.cat([f, f], dim=1)[:, :f.size(1)] for f in t]
     got = afd_feature_loss(s_cl, t_strided, alpha)
     torch.testing.assert_close(got, expected)
@@ -140,8 +150,7 @@ def test_half_precision_maps_do_not_overflow(dtype):
     alpha = torch.ones(2, 1, 1)
     value = afd_feature_loss(s, t, alpha)
     assert value.dtype == torch.float32 and torch.isfinite(value)
-    expected = afd_feature_loss([s[0].detach().float()], [t[0].float()],
-                                alpha)
+    expected = afd_feature_loss([s[0].detach().float()], [t[0].float()], alpha)
     torch.testing.assert_close(value, expected)
     value.backward()
     assert s[0].grad.dtype == dtype and torch.isfinite(s[0].grad).all()

@@ -5,11 +5,11 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
+from mmrazor.registry import MODELS
 
 import mmkd_transfer  # noqa: F401
 from mmkd_transfer.models.losses.afd_loss import (AFDLoss, afd_feature_loss,
                                                   afd_loss_upper_bound)
-from mmrazor.registry import MODELS
 
 # WRN-40-2 -> WRN-16-2 at 32x32 (docs/methods/afd.md): (C, H, W) of blocks.
 WRN40_2 = [(32, 32, 32)] * 6 + [(64, 16, 16)] * 6 + [(128, 8, 8)] * 6
@@ -23,8 +23,9 @@ TINY_T = [(6, 8, 8), (6, 4, 4), (12, 2, 2)]
 def make_features(shapes, batch, gen, requires_grad=False):
     # Post-ReLU maps, like residual block outputs.
     return [
-        torch.randn(batch, *s, generator=gen).relu().requires_grad_(
-            requires_grad) for s in shapes
+        torch.randn(batch, *s,
+                    generator=gen).relu().requires_grad_(requires_grad)
+        for s in shapes
     ]
 
 
@@ -72,8 +73,9 @@ def naive_afd(loss, s_feats, t_feats):
             logits = []
             for j in range(n_s):
                 khat = khat_rows[b * n_s + j, i * d:(i + 1) * d]
-                logits.append((queries[i][b] @ khat +
-                               att.p_t[i] @ att.p_s[j]) / math.sqrt(d))
+                logits.append(
+                    (queries[i][b] @ khat + att.p_t[i] @ att.p_s[j]) /
+                    math.sqrt(d))
             weights = torch.exp(torch.stack(logits))
             weights = weights / weights.sum()
             v_t = t_feats[i][b].pow(2).mean(0).flatten()
@@ -82,8 +84,8 @@ def naive_afd(loss, s_feats, t_feats):
                 e = s_feats[j][b:b + 1].pow(2).mean(1, keepdim=True)
                 v_s = F.adaptive_avg_pool2d(e, (h, w)).flatten()
                 v_s = v_s / v_s.norm()
-                total = total + weights[j] * ((v_s - v_t)**2).sum() / (
-                    h * w) / n_b
+                total = total + weights[j] * (
+                    (v_s - v_t)**2).sum() / (h * w) / n_b
     return total * loss.loss_weight
 
 
@@ -111,13 +113,16 @@ def test_bound_on_random_features():
     bound = afd_loss_upper_bound([s[1:] for s in TINY_T])
     assert bound == pytest.approx(2 / 64 + 2 / 16 + 2 / 4)
     for _ in range(3):
-        value = loss(make_features(TINY_S, 4, gen),
-                     make_features(TINY_T, 4, gen))
+        value = loss(
+            make_features(TINY_S, 4, gen), make_features(TINY_T, 4, gen))
         assert 0.0 <= value.item() <= bound
     # the bound is reached: student energy where the teacher has none
     s = [torch.zeros(2, 4, 8, 8), torch.zeros(2, 8, 4, 4)]
-    t = [torch.zeros(2, 6, 8, 8), torch.zeros(2, 6, 4, 4),
-         torch.zeros(2, 12, 2, 2)]
+    t = [
+        torch.zeros(2, 6, 8, 8),
+        torch.zeros(2, 6, 4, 4),
+        torch.zeros(2, 12, 2, 2)
+    ]
     s[0][..., 0, 0] = 1.
     s[1][..., 0, 0] = 1.
     for f in t:
@@ -131,8 +136,8 @@ def test_bound_wrn40_2_to_wrn16_2():
     assert bound == pytest.approx(0.24609375)  # docs/methods/afd.md: ~0.246
     gen = torch.Generator().manual_seed(3)
     loss = build_loss(WRN16_2, WRN40_2, qk_dim=128, loss_weight=200.)
-    value = loss(make_features(WRN16_2, 2, gen),
-                 make_features(WRN40_2, 2, gen))
+    value = loss(
+        make_features(WRN16_2, 2, gen), make_features(WRN40_2, 2, gen))
     assert value.shape == ()
     assert 0.0 <= value.item() / 200. <= bound
     assert loss.last_attention.shape == (2, 18, 6)
@@ -151,10 +156,9 @@ def test_gradients_reach_every_meta_parameter():
         assert param.grad is not None, name
         assert param.grad.abs().sum() > 0, name
     # one weight per distinct width: teacher 6, 6, 12, then student 4, 8
-    assert [tuple(w.shape) for w in att.proj.weights] == [(2, 6, 8),
-                                                          (1, 12, 8),
-                                                          (1, 4, 8),
-                                                          (1, 8, 8)]
+    assert [tuple(w.shape)
+            for w in att.proj.weights] == [(2, 6, 8), (1, 12, 8), (1, 4, 8),
+                                           (1, 8, 8)]
     for f in s:
         assert f.grad is not None and f.grad.abs().sum() > 0
     for f in t:  # teacher features are detached inside
@@ -201,16 +205,17 @@ def test_golden_value():
     # computed once with this code (torch 2.14.1, CPU, float32) and frozen
     assert value.item() == pytest.approx(0.1447392255, rel=1e-5)
     # the same value from the naive reference (float32)
-    assert naive_afd(loss, s, t).item() == pytest.approx(value.item(),
-                                                         abs=1e-6)
+    assert naive_afd(loss, s, t).item() == pytest.approx(
+        value.item(), abs=1e-6)
 
 
 def test_teacher_maps_larger_than_student_are_upsampled_by_pooling():
     # adaptive pooling also works when the teacher map is the larger one
     loss = build_loss([(4, 2, 2)], [(4, 8, 8), (4, 2, 2)])
     gen = torch.Generator().manual_seed(8)
-    value = loss(make_features([(4, 2, 2)], 2, gen),
-                 make_features([(4, 8, 8), (4, 2, 2)], 2, gen))
+    value = loss(
+        make_features([(4, 2, 2)], 2, gen),
+        make_features([(4, 8, 8), (4, 2, 2)], 2, gen))
     assert torch.isfinite(value)
 
 

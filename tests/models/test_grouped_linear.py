@@ -5,8 +5,7 @@ import pytest
 import torch
 
 from mmkd_transfer.models.utils.grouped_linear import GroupedLinear
-from mmkd_transfer.models.utils.grouping import (group_indices,
-                                                 grouped_order,
+from mmkd_transfer.models.utils.grouping import (group_indices, grouped_order,
                                                  inverse_order)
 
 

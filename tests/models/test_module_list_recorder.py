@@ -3,13 +3,13 @@ import re
 
 import pytest
 import torch
+from mmpretrain.models import ResNet_CIFAR
+from mmrazor.models.task_modules import RecorderManager
 from torch import nn
 
 import mmkd_transfer  # noqa: F401  (compat patches, registration)
 from mmkd_transfer.models.recorders.module_list_outputs_recorder import (
     ModuleListOutputsRecorder, match_module_name, resolve_module_names)
-from mmpretrain.models import ResNet_CIFAR
-from mmrazor.models.task_modules import RecorderManager
 
 BLOCKS_R18 = [f'backbone.layer{i}.{j}' for i in range(1, 5) for j in range(2)]
 
@@ -46,17 +46,17 @@ def test_resolves_every_resnet_block_in_order(model):
     assert resolve_module_names(model, ['backbone.layer*.*']) == BLOCKS_R18
     # explicit names keep their given order; duplicates are dropped
     assert resolve_module_names(
-        model, ['backbone.layer4.1', 'backbone.layer1.*',
-                'backbone.layer1.0']) == [
-                    'backbone.layer4.1', 'backbone.layer1.0',
-                    'backbone.layer1.1'
-                ]
+        model,
+        ['backbone.layer4.1', 'backbone.layer1.*', 'backbone.layer1.0']) == [
+            'backbone.layer4.1', 'backbone.layer1.0', 'backbone.layer1.1'
+        ]
 
 
 def test_records_one_list_per_forward(model):
     manager = RecorderManager(
-        dict(blocks=dict(type='ModuleListOutputs',
-                         source=['backbone.layer*.*'])))
+        dict(
+            blocks=dict(
+                type='ModuleListOutputs', source=['backbone.layer*.*'])))
     recorder = manager.get_recorder('blocks')
     assert isinstance(recorder, ModuleListOutputsRecorder)
     manager.initialize(model)
@@ -68,10 +68,10 @@ def test_records_one_list_per_forward(model):
     records = recorder.data_buffer
     assert len(records) == 2 and len(records[0]) == 8
     feats = recorder.get_record_data()
-    assert [tuple(f.shape) for f in feats] == [
-        (2, 16, 8, 8), (2, 16, 8, 8), (2, 32, 4, 4), (2, 32, 4, 4),
-        (2, 64, 2, 2), (2, 64, 2, 2), (2, 128, 1, 1), (2, 128, 1, 1)
-    ]
+    assert [tuple(f.shape) for f in feats] == [(2, 16, 8, 8), (2, 16, 8, 8),
+                                               (2, 32, 4, 4), (2, 32, 4, 4),
+                                               (2, 64, 2, 2), (2, 64, 2, 2),
+                                               (2, 128, 1, 1), (2, 128, 1, 1)]
     assert torch.equal(feats[-1], out[-1])  # last block = backbone output
     assert recorder.get_record_data(1, data_idx=0).shape == (1, 16, 8, 8)
     with pytest.raises(IndexError, match='2 forward call'):

@@ -2,7 +2,6 @@
 import torch
 from conftest import load_config, loss_history, train
 
-
 CLS = 'mtkd_r18w32-32px_r18w32-8px_r18w8-8px_1xb64_digits-cls-100l.py'
 SEG = 'cwd-lr-view_fcn-r18w16_fcn-r18w8-32px_1xb8_digits-seg.py'
 DET = 'pkd-lr-view_retinanet-r18w16_retinanet-r18w8-32px_1xb8_digits-det.py'
@@ -18,12 +17,16 @@ def _random_teacher_ckpt(cfg, name, path):
 
 
 def test_cls_two_teachers_lr_student_trains_and_validates(tmp_path):
-    cfg = load_config('multi_teacher', CLS, work_dir=tmp_path, **{
-        'train_cfg.max_epochs': 1,
-        'train_cfg.val_interval': 1,
-        'train_dataloader.batch_size': 4,
-        'val_dataloader.batch_size': 16,
-    })
+    cfg = load_config(
+        'multi_teacher',
+        CLS,
+        work_dir=tmp_path,
+        **{
+            'train_cfg.max_epochs': 1,
+            'train_cfg.val_interval': 1,
+            'train_dataloader.batch_size': 4,
+            'val_dataloader.batch_size': 16,
+        })
     for name in ('t_hr', 't_lr'):
         cfg.model.teachers[name].ckpt = _random_teacher_ckpt(
             cfg, name, tmp_path / f'{name}.pth')
@@ -43,14 +46,18 @@ def test_cls_two_teachers_lr_student_trains_and_validates(tmp_path):
 
 
 def _train_dense(config, tmp_path, val):
-    cfg = load_config('multi_teacher', config, work_dir=tmp_path, **{
-        'model.teachers.t_hr.ckpt': None,
-        'train_cfg.max_iters': 2,
-        'train_cfg.val_interval': 2 if val else 1000,
-        'train_dataloader.batch_size': 2,
-        'val_dataloader.batch_size': 2,
-        'param_scheduler': [],
-    })
+    cfg = load_config(
+        'multi_teacher',
+        config,
+        work_dir=tmp_path,
+        **{
+            'model.teachers.t_hr.ckpt': None,
+            'train_cfg.max_iters': 2,
+            'train_cfg.val_interval': 2 if val else 1000,
+            'train_dataloader.batch_size': 2,
+            'val_dataloader.batch_size': 2,
+            'param_scheduler': [],
+        })
     cfg.val_dataloader.dataset.indices = 2
     return train(cfg)
 
@@ -64,7 +71,7 @@ def test_seg_hr_teacher_lr_student_trains(tmp_path):
 
 def test_det_hr_teacher_lr_student_trains(tmp_path):
     runner = _train_dense(DET, tmp_path, val=False)
-    for key in ('distill.loss_pkd0', 'distill.loss_pkd1',
-                'student.loss_cls', 'student.loss_bbox'):
+    for key in ('distill.loss_pkd0', 'distill.loss_pkd1', 'student.loss_cls',
+                'student.loss_bbox'):
         values = loss_history(runner, key)
         assert len(values) == 2 and all(v == v for v in values), key

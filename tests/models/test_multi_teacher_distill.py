@@ -17,10 +17,12 @@ def _kd_parts():
     shipped = cfg.model.to_dict()
     distiller = copy.deepcopy(shipped['distiller'])
     distiller['teacher_recorders']['fc']['source'] = 'head.fc'
-    model = dict(_scope_='mmrazor', type='SingleTeacherDistill',
-                 architecture=shipped['architecture'],
-                 teacher=shipped['teachers']['teacher']['cfg'],
-                 distiller=distiller)
+    model = dict(
+        _scope_='mmrazor',
+        type='SingleTeacherDistill',
+        architecture=shipped['architecture'],
+        teacher=shipped['teachers']['teacher']['cfg'],
+        distiller=distiller)
     preprocessor = dict(cfg.data_preprocessor)
     preprocessor['type'] = 'mmpretrain.ClsDataPreprocessor'
     return model, preprocessor
@@ -36,10 +38,13 @@ def _distiller(teacher_source='teacher.head.fc'):
 def _multi(teachers, **kwargs):
     from mmrazor.registry import MODELS
     model, preprocessor = _kd_parts()
-    cfg = dict(type='MultiTeacherDistill', _scope_='mmrazor',
-               architecture=model['architecture'],
-               data_preprocessor=preprocessor, teachers=teachers,
-               distiller=kwargs.pop('distiller', _distiller()))
+    cfg = dict(
+        type='MultiTeacherDistill',
+        _scope_='mmrazor',
+        architecture=model['architecture'],
+        data_preprocessor=preprocessor,
+        teachers=teachers,
+        distiller=kwargs.pop('distiller', _distiller()))
     cfg.update(kwargs)
     return MODELS.build(cfg)
 
@@ -48,10 +53,12 @@ def _batch(model, img_size=8, n=4):
     from mmengine.dataset import pseudo_collate
 
     from mmkd_transfer.datasets.digits_cls_dataset import DigitsClsDataset
-    ds = DigitsClsDataset(split='train', img_size=img_size,
-                          pipeline=[dict(type='mmpretrain.PackInputs')])
-    data = model.data_preprocessor(pseudo_collate([ds[i] for i in range(n)]),
-                                   True)
+    ds = DigitsClsDataset(
+        split='train',
+        img_size=img_size,
+        pipeline=[dict(type='mmpretrain.PackInputs')])
+    data = model.data_preprocessor(
+        pseudo_collate([ds[i] for i in range(n)]), True)
     return data['inputs'], data['data_samples']
 
 
@@ -62,8 +69,8 @@ def test_one_teacher_no_view_equals_mmrazor_single_teacher(tmp_path):
     teacher = MODELS.build(copy.deepcopy(model['teacher']))
     ckpt = tmp_path / 'teacher.pth'
     torch.save(teacher.state_dict(), ckpt)
-    single_cfg = dict(model, teacher_ckpt=str(ckpt),
-                      data_preprocessor=preprocessor)
+    single_cfg = dict(
+        model, teacher_ckpt=str(ckpt), data_preprocessor=preprocessor)
     single = MODELS.build(single_cfg)
     multi = _multi(dict(teacher=dict(cfg=model['teacher'], ckpt=str(ckpt))))
     multi.architecture.load_state_dict(single.architecture.state_dict())
@@ -74,8 +81,7 @@ def test_one_teacher_no_view_equals_mmrazor_single_teacher(tmp_path):
     inputs, samples = _batch(single)
     ref = single.loss(inputs, samples)
     got = multi.loss(inputs, samples)
-    assert sorted(ref) == sorted(got) == [
-        'distill.loss_kl', 'student.loss']
+    assert sorted(ref) == sorted(got) == ['distill.loss_kl', 'student.loss']
     for key in ref:
         assert torch.equal(ref[key], got[key]), key
     assert got['distill.loss_kl'] > 0
@@ -89,15 +95,17 @@ def test_one_teacher_no_view_equals_mmrazor_single_teacher(tmp_path):
 
 def test_teachers_frozen_in_eval_mode_and_train_returns_self():
     model, _ = _kd_parts()
-    algo = _multi(dict(
-        t_a=dict(cfg=model['teacher']),
-        t_b=dict(cfg=model['teacher'],
-                 view=dict(type='ResolutionView', scale_factor=0.5))),
-        distiller=dict(type='ConfigurableDistiller',
-                       teacher_recorders=dict(
-                           a=dict(type='ModuleOutputs', source='t_a.head.fc'),
-                           b=dict(type='ModuleOutputs',
-                                  source='t_b.head.fc'))))
+    algo = _multi(
+        dict(
+            t_a=dict(cfg=model['teacher']),
+            t_b=dict(
+                cfg=model['teacher'],
+                view=dict(type='ResolutionView', scale_factor=0.5))),
+        distiller=dict(
+            type='ConfigurableDistiller',
+            teacher_recorders=dict(
+                a=dict(type='ModuleOutputs', source='t_a.head.fc'),
+                b=dict(type='ModuleOutputs', source='t_b.head.fc'))))
     assert algo.train() is algo and algo.train(False) is algo
     algo.train()
     assert algo.student.training
@@ -141,7 +149,9 @@ def test_trainable_teacher_adds_its_prefixed_losses():
     ({}, 'non-empty dict'),
     (dict(student=dict(cfg='x')), "collides with a prefix"),
     (dict(distill=dict(cfg='x')), "collides with a prefix"),
-    ({'t.hr': dict(cfg='x')}, 'not a Python identifier'),
+    ({
+        't.hr': dict(cfg='x')
+    }, 'not a Python identifier'),
     (dict(T_hr=dict(cfg='x'), t_hr=dict(cfg='x')), 'differ only in case'),
     (dict(t=dict(cfg='x', ckpt_path='y')), r"unknown keys \['ckpt_path'\]"),
     (dict(t=dict(ckpt='y')), 'exactly one of cfg'),
@@ -162,9 +172,10 @@ def test_mismatched_teacher_checkpoint_lists_keys(tmp_path):
     with pytest.raises(CheckpointError, match='has shape'):
         _multi(dict(teacher=dict(cfg=model['teacher'], ckpt=str(ckpt))))
     torch.save({'backbone.extra.weight': torch.zeros(1)}, ckpt)
-    with pytest.raises(CheckpointError,
-                       match=r"missing keys \(first: \['backbone.*"
-                       r"unexpected keys \(first: \['backbone.extra.weight"):
+    with pytest.raises(
+            CheckpointError,
+            match=r"missing keys \(first: \['backbone.*"
+            r"unexpected keys \(first: \['backbone.extra.weight"):
         _multi(dict(teacher=dict(cfg=model['teacher'], ckpt=str(ckpt))))
 
 
@@ -172,13 +183,18 @@ def test_views_checked_on_input_shape_at_build():
     from mmkd_transfer.views import ViewError
     model, _ = _kd_parts()
     with pytest.raises(ViewError, match="view of 'student'.*into 0x0"):
-        _multi(dict(teacher=dict(cfg=model['teacher'])),
-               student_view=dict(type='ResolutionView', scale_factor=0.1),
-               input_shape=(3, 8, 8))
+        _multi(
+            dict(teacher=dict(cfg=model['teacher'])),
+            student_view=dict(type='ResolutionView', scale_factor=0.1),
+            input_shape=(3, 8, 8))
     with pytest.raises(ViewError, match="view of 'tt'.*frame index 2"):
-        _multi(dict(tt=dict(cfg=model['teacher'],
-                            view=dict(type='FrameView', frames=(1, 2)))),
-               distiller=_distiller('tt.head.fc'), input_shape=(2, 3, 8, 8))
+        _multi(
+            dict(
+                tt=dict(
+                    cfg=model['teacher'],
+                    view=dict(type='FrameView', frames=(1, 2)))),
+            distiller=_distiller('tt.head.fc'),
+            input_shape=(2, 3, 8, 8))
     with pytest.raises(ValueError, match='input_shape must be'):
         _multi(dict(teacher=dict(cfg=model['teacher'])), input_shape=(8, 8))
 
@@ -192,13 +208,15 @@ def test_dry_run_sizes_a_distiller_through_each_models_view():
     distiller = cfg.model.distiller.to_dict()
     for recorder in distiller['teacher_recorders'].values():
         source = recorder['source']
-        recorder['source'] = ([s.replace('teacher.', 't_hr.', 1)
-                               for s in source] if isinstance(source, list)
-                              else source.replace('teacher.', 't_hr.', 1))
+        recorder['source'] = (
+            [s.replace('teacher.', 't_hr.', 1) for s in source] if isinstance(
+                source, list) else source.replace('teacher.', 't_hr.', 1))
     teacher = cfg.model.teachers.teacher.cfg
-    algo = _multi(dict(t_hr=dict(cfg=teacher)),
-                  distiller=distiller, input_shape=(3, 16, 16),
-                  student_view=dict(type='ResolutionView', scale_factor=0.5))
+    algo = _multi(
+        dict(t_hr=dict(cfg=teacher)),
+        distiller=distiller,
+        input_shape=(3, 16, 16),
+        student_view=dict(type='ResolutionView', scale_factor=0.5))
     shapes = algo.dry_run_shapes['loss_afd']
     assert [s[-1] for s in shapes['s_features']] == [8, 8, 4, 4, 2, 2]
     assert [s[-1] for s in shapes['t_features']] == [16, 16, 8, 8, 4, 4]
@@ -209,10 +227,11 @@ def test_dry_run_sizes_a_distiller_through_each_models_view():
 def test_unprefixed_teacher_source_names_the_prefixed_one():
     # a SingleTeacherDistill recorder ported without the teacher's name
     model, _ = _kd_parts()
-    with pytest.raises(ValueError,
-                       match="closest names: 't_hr.head.fc'") as err:
-        _multi(dict(t_hr=dict(cfg=model['teacher'])),
-               distiller=_distiller('head.fc'))
+    with pytest.raises(
+            ValueError, match="closest names: 't_hr.head.fc'") as err:
+        _multi(
+            dict(t_hr=dict(cfg=model['teacher'])),
+            distiller=_distiller('head.fc'))
     # the error says whose recorder it is
     assert str(err.value).startswith(
         "MultiTeacherDistill, teacher recorder 'fc': \"head.fc\" is not in "
@@ -221,10 +240,13 @@ def test_unprefixed_teacher_source_names_the_prefixed_one():
 
 def _two_teachers(**t_b):
     model, _ = _kd_parts()
-    return _multi(dict(
-        t_a=dict(cfg=model['teacher']),
-        t_b=dict(cfg=model['teacher'],
-                 view=dict(type='ResolutionView', scale_factor=0.5), **t_b)),
+    return _multi(
+        dict(
+            t_a=dict(cfg=model['teacher']),
+            t_b=dict(
+                cfg=model['teacher'],
+                view=dict(type='ResolutionView', scale_factor=0.5),
+                **t_b)),
         distiller=dict(type='ConfigurableDistiller'))
 
 
@@ -245,12 +267,12 @@ def test_forward_teachers_runs_each_teacher_on_its_view():
     # frozen teachers: no graph
     assert not out['t_b'].requires_grad
     # one mode for all, a subset in the given order
-    out = algo.forward_teachers(inputs, samples, mode='tensor',
-                                names=['t_b', 't_a'])
+    out = algo.forward_teachers(
+        inputs, samples, mode='tensor', names=['t_b', 't_a'])
     assert list(out) == ['t_b', 't_a']
     assert out['t_a'].shape == out['t_b'].shape == (4, 10)
-    preds = algo.forward_teachers(inputs, samples, mode='predict',
-                                  names=['t_a'])['t_a']
+    preds = algo.forward_teachers(
+        inputs, samples, mode='predict', names=['t_a'])['t_a']
     assert len(preds) == 4 and preds[0].pred_score.shape == (10, )
     with pytest.raises(KeyError, match=r"unknown teachers \['t_c'\]"):
         algo.forward_teachers(inputs, samples, names=['t_c'])
@@ -263,8 +285,7 @@ def test_forward_teachers_keeps_the_graph_of_a_trainable_teacher():
     assert out['t_b']['loss'].requires_grad
     assert not out['t_a']['loss'].requires_grad
     # loss() adds exactly the trainable teacher's losses, prefixed
-    assert sorted(algo.loss(inputs, samples)) == ['student.loss',
-                                                  't_b.loss']
+    assert sorted(algo.loss(inputs, samples)) == ['student.loss', 't_b.loss']
 
 
 def test_frozen_teacher_dropout_stays_off_in_train_mode():
@@ -272,8 +293,9 @@ def test_frozen_teacher_dropout_stays_off_in_train_mode():
     dropout on; here its outputs do not change from call to call."""
     from torch import nn
     model, _ = _kd_parts()
-    algo = _multi(dict(teacher=dict(cfg=model['teacher'], mode='tensor')),
-                  distiller=dict(type='ConfigurableDistiller'))
+    algo = _multi(
+        dict(teacher=dict(cfg=model['teacher'], mode='tensor')),
+        distiller=dict(type='ConfigurableDistiller'))
     teacher = algo.teacher
     teacher.head.drop = nn.Dropout(0.5)
     teacher.head.fc.register_forward_hook(
@@ -293,6 +315,8 @@ def test_frozen_teacher_dropout_stays_off_in_train_mode():
 
 def test_single_teacher_distill_arguments_name_the_teachers_dict():
     model, _ = _kd_parts()
-    with pytest.raises(ValueError, match=r"no \['teacher', 'teacher_ckpt'\]"
-                       r".*teachers=dict\(teacher=dict\("):
+    with pytest.raises(
+            ValueError,
+            match=r"no \['teacher', 'teacher_ckpt'\]"
+            r".*teachers=dict\(teacher=dict\("):
         _multi(None, teacher=model['teacher'], teacher_ckpt='t.pth')

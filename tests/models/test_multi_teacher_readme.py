@@ -77,16 +77,20 @@ def test_clip_example_feeds_each_teacher_its_frames():
     distiller = _shipped_model(CONFIGS[1]).distiller.to_dict()
     distiller['teacher_recorders']['fc_hr']['source'] = 'spatial.head.fc'
     distiller['teacher_recorders']['fc_lr']['source'] = 'temporal.head.fc'
-    model = MODELS.build(dict(
-        _scope_='mmrazor', type='MultiTeacherDistill',
-        architecture=student_cfg, **namespace['kwargs'],
-        distiller=distiller))
+    model = MODELS.build(
+        dict(
+            _scope_='mmrazor',
+            type='MultiTeacherDistill',
+            architecture=student_cfg,
+            **namespace['kwargs'],
+            distiller=distiller))
     torch.manual_seed(0)
     clips = torch.randn(2, 2, 3, 64, 64)
     samples = [DataSample().set_gt_label(i) for i in range(2)]
     losses = model.train().loss(clips, samples)
-    assert sorted(losses) == ['distill.loss_kl_hr', 'distill.loss_kl_lr',
-                              'student.loss']
+    assert sorted(losses) == [
+        'distill.loss_kl_hr', 'distill.loss_kl_lr', 'student.loss'
+    ]
     records = model.distiller.teacher_recorders.recorders
     with torch.no_grad():
         spatial = model.teachers['spatial'](clips[:, 0], mode='tensor')
@@ -102,8 +106,8 @@ def test_clip_example_checks_channels_through_each_view():
     import pytest
     from mmrazor.registry import MODELS
     student_cfg, spatial_cfg = _digits_models()
-    namespace = dict(spatial_cfg=spatial_cfg,
-                     temporal_cfg=copy.deepcopy(spatial_cfg))
+    namespace = dict(
+        spatial_cfg=spatial_cfg, temporal_cfg=copy.deepcopy(spatial_cfg))
     exec(f'kwargs = dict({_python_blocks()[4]})', namespace)
     for spec in namespace['kwargs']['teachers'].values():
         spec['ckpt'] = None
@@ -111,10 +115,13 @@ def test_clip_example_checks_channels_through_each_view():
     distiller['teacher_recorders']['fc_hr']['source'] = 'spatial.head.fc'
     distiller['teacher_recorders']['fc_lr']['source'] = 'temporal.head.fc'
     with pytest.raises(ValueError) as err:
-        MODELS.build(dict(
-            _scope_='mmrazor', type='MultiTeacherDistill',
-            architecture=student_cfg, **namespace['kwargs'],
-            distiller=distiller))
+        MODELS.build(
+            dict(
+                _scope_='mmrazor',
+                type='MultiTeacherDistill',
+                architecture=student_cfg,
+                **namespace['kwargs'],
+                distiller=distiller))
     message = str(err.value)
     assert ("the view of the teacher 'temporal' gives it 6-channel inputs "
             'but its first convolution (backbone.conv1) takes 3') in message

@@ -23,15 +23,18 @@ def _cfg(*parts):
 
 def _algo(student, teacher, student_view, preprocessor=None):
     from mmrazor.registry import MODELS
-    return MODELS.build(dict(
-        _scope_='mmrazor', type='MultiTeacherDistill',
-        architecture=copy.deepcopy(student),
-        # None: the student's own (the seg/det KD configs do this)
-        data_preprocessor=copy.deepcopy(preprocessor),
-        # a teacher that only runs (its records are not used here)
-        teachers=dict(t_hr=dict(cfg=copy.deepcopy(teacher), mode='tensor')),
-        student_view=student_view,
-        distiller=dict(type='ConfigurableDistiller'))).eval()
+    return MODELS.build(
+        dict(
+            _scope_='mmrazor',
+            type='MultiTeacherDistill',
+            architecture=copy.deepcopy(student),
+            # None: the student's own (the seg/det KD configs do this)
+            data_preprocessor=copy.deepcopy(preprocessor),
+            # a teacher that only runs (its records are not used here)
+            teachers=dict(
+                t_hr=dict(cfg=copy.deepcopy(teacher), mode='tensor')),
+            student_view=student_view,
+            distiller=dict(type='ConfigurableDistiller'))).eval()
 
 
 def _task_batch(algo, dataset_cfg, img_size, n=2):
@@ -49,40 +52,50 @@ def _task_batch(algo, dataset_cfg, img_size, n=2):
 
 
 def _student_losses(losses):
-    return {k[len('student.'):]: v for k, v in losses.items()
-            if k.startswith('student.')}
+    return {
+        k[len('student.'):]: v
+        for k, v in losses.items() if k.startswith('student.')
+    }
 
 
 def _assert_same_losses(got, ref):
     assert sorted(got) == sorted(ref) and got
     for key in ref:
-        assert torch.equal(torch.as_tensor(got[key]).float(),
-                           torch.as_tensor(ref[key]).float()), key
+        assert torch.equal(
+            torch.as_tensor(got[key]).float(),
+            torch.as_tensor(ref[key]).float()), key
 
 
 def test_cls_lr_student_equals_model_on_pre_resized_batch():
     cfg = _cfg('kd', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py')
-    preprocessor = dict(cfg.data_preprocessor,
-                        type='mmpretrain.ClsDataPreprocessor')
+    preprocessor = dict(
+        cfg.data_preprocessor, type='mmpretrain.ClsDataPreprocessor')
     algo = _algo(cfg.model.architecture, cfg.model.teachers.teacher.cfg,
                  dict(type='ResolutionView', size=8), preprocessor)
     from mmengine.dataset import pseudo_collate
 
     from mmkd_transfer.datasets.digits_cls_dataset import DigitsClsDataset
-    ds = DigitsClsDataset(split='train', img_size=32,
-                          pipeline=[dict(type='mmpretrain.PackInputs')])
-    data = algo.data_preprocessor(pseudo_collate([ds[i] for i in range(4)]),
-                                  True)
+    ds = DigitsClsDataset(
+        split='train',
+        img_size=32,
+        pipeline=[dict(type='mmpretrain.PackInputs')])
+    data = algo.data_preprocessor(
+        pseudo_collate([ds[i] for i in range(4)]), True)
     inputs, samples = data['inputs'], data['data_samples']
-    lr = F.interpolate(inputs, size=(8, 8), mode='bilinear',
-                       align_corners=False, antialias=True)
-    _assert_same_losses(_student_losses(algo.loss(inputs, samples)),
-                        algo.student.loss(lr, samples))
+    lr = F.interpolate(
+        inputs,
+        size=(8, 8),
+        mode='bilinear',
+        align_corners=False,
+        antialias=True)
+    _assert_same_losses(
+        _student_losses(algo.loss(inputs, samples)),
+        algo.student.loss(lr, samples))
     # predict runs the student on its view too
     ref = algo.student(lr, copy.deepcopy(samples), mode='predict')
     got = algo(inputs, copy.deepcopy(samples), mode='predict')
-    assert all(torch.equal(a.pred_score, b.pred_score)
-               for a, b in zip(got, ref))
+    assert all(
+        torch.equal(a.pred_score, b.pred_score) for a, b in zip(got, ref))
 
 
 @pytest.mark.parametrize('task_scope', ['mmseg'], indirect=True)
@@ -91,13 +104,17 @@ def test_seg_lr_student_scored_against_hr_or_resized_map(
         seg_target, task_scope):
     model = _cfg('_base_', 'models', 'digits_fcn_r18.py')
     data = _cfg('_base_', 'datasets', 'digits_seg.py')
-    algo = _algo(model.seg_student_model, model.seg_teacher_model,
-                 dict(type='ResolutionView', scale_factor=0.5,
-                      seg_target=seg_target))
+    algo = _algo(
+        model.seg_student_model, model.seg_teacher_model,
+        dict(type='ResolutionView', scale_factor=0.5, seg_target=seg_target))
     inputs, samples = _task_batch(algo, data.train_dataloader.dataset, 64)
     assert inputs.shape[-2:] == (64, 64)
-    lr = F.interpolate(inputs, size=(32, 32), mode='bilinear',
-                       align_corners=False, antialias=True)
+    lr = F.interpolate(
+        inputs,
+        size=(32, 32),
+        mode='bilinear',
+        align_corners=False,
+        antialias=True)
     if seg_target == 'keep':
         # mmseg resizes the LR logits to the 64x64 ground truth
         ref_samples = samples
@@ -110,8 +127,7 @@ def test_seg_lr_student_scored_against_hr_or_resized_map(
         ref_samples = []
         for got, ref in zip(viewed, padded):
             ref = ref.new()
-            ref.gt_sem_seg = PixelData(
-                data=ref.gt_sem_seg.data[:, :32, :32])
+            ref.gt_sem_seg = PixelData(data=ref.gt_sem_seg.data[:, :32, :32])
             assert torch.equal(got.gt_sem_seg.data, ref.gt_sem_seg.data)
             assert got.img_shape == ref.img_shape == (32, 32)
             ref_samples.append(ref)

@@ -23,9 +23,9 @@ PAIRS = {
     'seg': ('digits_fcn_r18.py', 'seg_student_model', 'seg_teacher_model',
             (3, 64, 64), 'backbone.layer4', (2, 64, 4, 4), (2, 128, 8, 8)),
     # mmdet ResNet w8 / w16, layer3 (stride 16)
-    'det': ('digits_retinanet_r18.py', 'det_student_model',
-            'det_teacher_model', (3, 64, 64), 'backbone.layer3',
-            (2, 32, 2, 2), (2, 64, 4, 4)),
+    'det':
+    ('digits_retinanet_r18.py', 'det_student_model', 'det_teacher_model',
+     (3, 64, 64), 'backbone.layer3', (2, 32, 2, 2), (2, 64, 4, 4)),
 }
 
 
@@ -33,17 +33,17 @@ def _distiller(source, loss_args=('s_feature', 't_feature'), **kwargs):
     s_arg, t_arg = loss_args
     cfg = dict(
         type='ShapeInferringDistiller',
-        student_recorders=dict(feat=dict(type='ModuleOutputs',
-                                         source=source)),
-        teacher_recorders=dict(feat=dict(type='ModuleOutputs',
-                                         source=f'teacher.{source}')),
+        student_recorders=dict(feat=dict(type='ModuleOutputs', source=source)),
+        teacher_recorders=dict(
+            feat=dict(type='ModuleOutputs', source=f'teacher.{source}')),
         connectors=dict(proj=dict(type='ResizeProjectConnector')),
         distill_losses=dict(loss_mse=dict(type='L2Loss', normalize=False)),
-        loss_forward_mappings=dict(loss_mse={
-            s_arg: dict(recorder='feat', from_student=True,
-                        connector='proj'),
-            t_arg: dict(recorder='feat', from_student=False)
-        }))
+        loss_forward_mappings=dict(
+            loss_mse={
+                s_arg: dict(
+                    recorder='feat', from_student=True, connector='proj'),
+                t_arg: dict(recorder='feat', from_student=False)
+            }))
     cfg.update(kwargs)
     return cfg
 
@@ -51,15 +51,17 @@ def _distiller(source, loss_args=('s_feature', 't_feature'), **kwargs):
 def _algorithm(task, distiller=None):
     base, student, teacher, input_shape, source, _, _ = PAIRS[task]
     models = Config.fromfile(config_path('_base_', 'models', base))
-    return MODELS.build(dict(
-        _scope_='mmrazor',
-        type='MultiTeacherDistill',
-        architecture=copy.deepcopy(models[student]),
-        student_view=dict(type='ResolutionView', scale_factor=0.5),
-        teachers=dict(teacher=dict(cfg=copy.deepcopy(models[teacher]),
-                                   mode='tensor')),
-        input_shape=input_shape,
-        distiller=distiller or _distiller(source)))
+    return MODELS.build(
+        dict(
+            _scope_='mmrazor',
+            type='MultiTeacherDistill',
+            architecture=copy.deepcopy(models[student]),
+            student_view=dict(type='ResolutionView', scale_factor=0.5),
+            teachers=dict(
+                teacher=dict(
+                    cfg=copy.deepcopy(models[teacher]), mode='tensor')),
+            input_shape=input_shape,
+            distiller=distiller or _distiller(source)))
 
 
 @pytest.mark.parametrize('task', sorted(PAIRS))
@@ -103,8 +105,10 @@ def test_connector_trains_with_the_student_on_a_real_batch():
     algo = _algorithm('cls')
     algo.data_preprocessor = MODELS.build(
         dict(type='mmpretrain.ClsDataPreprocessor'))
-    dataset = DigitsClsDataset(split='train', img_size=16,
-                               pipeline=[dict(type='mmpretrain.PackInputs')])
+    dataset = DigitsClsDataset(
+        split='train',
+        img_size=16,
+        pipeline=[dict(type='mmpretrain.PackInputs')])
     data = algo.data_preprocessor(
         pseudo_collate([dataset[i] for i in range(4)]), True)
     losses = algo.train().loss(data['inputs'], data['data_samples'])
@@ -123,8 +127,8 @@ def test_vectors_get_a_linear_projection():
     algo = _algorithm('cls', distiller)
     connector = algo.distiller.connectors['proj']
     assert isinstance(connector.proj, torch.nn.Linear)
-    assert tuple(algo.dry_run_shapes['connectors.proj']['target_shape']) == (
-        2, 256)
+    assert tuple(
+        algo.dry_run_shapes['connectors.proj']['target_shape']) == (2, 256)
     assert connector(torch.rand(3, 64)).shape == (3, 256)
 
 
@@ -149,8 +153,8 @@ def test_explicit_target_and_ambiguous_pairing():
     shapes = algo.dry_run_shapes
     assert shapes['connectors.proj']['target_shape'] == shapes[
         'connectors.proj_t']['in_shape'] == (2, 64, 8, 8)
-    assert tuple(algo.distiller.connectors['proj'](
-        torch.rand(2, 16, 4, 4)).shape) == (2, 64, 8, 8)
+    assert tuple(algo.distiller.connectors['proj'](torch.rand(
+        2, 16, 4, 4)).shape) == (2, 64, 8, 8)
 
 
 @pytest.mark.parametrize('change, match', [
@@ -160,8 +164,7 @@ def test_explicit_target_and_ambiguous_pairing():
 ])
 def test_bad_connector_targets(change, match):
     with pytest.raises(ValueError, match=match):
-        MODELS.build(dict(_distiller('head.fc'), _scope_='mmrazor',
-                          **change))
+        MODELS.build(dict(_distiller('head.fc'), _scope_='mmrazor', **change))
 
 
 def test_unused_connector_is_a_config_error():
@@ -181,8 +184,8 @@ def test_connector_unit_contract():
     out = conn(x)
     assert out.shape == (1, 4, 6, 6)
     # bilinear resize of a constant map stays constant
-    assert torch.allclose(conn(torch.full((1, 4, 2, 2), 3.)),
-                          torch.full((1, 4, 6, 6), 3.))
+    assert torch.allclose(
+        conn(torch.full((1, 4, 2, 2), 3.)), torch.full((1, 4, 6, 6), 3.))
     conn.build_from_shapes((5, 4, 2, 2), (5, 4, 6, 6))  # batch may differ
     with pytest.raises(RuntimeError, match='refusing to rebuild'):
         conn.build_from_shapes((2, 8, 2, 2), (2, 4, 6, 6))

@@ -4,13 +4,12 @@ import copy
 
 import pytest
 import torch
+from mmrazor.registry import MODELS
 from torch import nn
 
 import mmkd_transfer  # noqa: F401  (compat patches, registration)
 from mmkd_transfer.models.distillers import ShapeInferringDistiller
-from mmkd_transfer.models.losses.afd_loss import (AFDLoss,
-                                                  afd_loss_upper_bound)
-from mmrazor.registry import MODELS
+from mmkd_transfer.models.losses.afd_loss import AFDLoss, afd_loss_upper_bound
 
 INPUT = (3, 16, 16)
 S_CHANNELS = [8] * 2 + [16] * 2 + [32] * 2 + [64] * 2  # R18, base 8
@@ -21,11 +20,17 @@ def classifier(depth, base):
     return dict(
         _scope_='mmpretrain',
         type='ImageClassifier',
-        backbone=dict(type='ResNet_CIFAR', depth=depth, base_channels=base,
-                      stem_channels=base),
+        backbone=dict(
+            type='ResNet_CIFAR',
+            depth=depth,
+            base_channels=base,
+            stem_channels=base),
         neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='LinearClsHead', num_classes=10, in_channels=base * 8,
-                  loss=dict(type='CrossEntropyLoss')))
+        head=dict(
+            type='LinearClsHead',
+            num_classes=10,
+            in_channels=base * 8,
+            loss=dict(type='CrossEntropyLoss')))
 
 
 DISTILLER = dict(
@@ -129,11 +134,12 @@ def test_compute_distill_losses_after_forwards(models):
 def test_with_single_teacher_distill(models):
     """The contract as the algorithm will use it (built by MMRazor)."""
     from mmpretrain.structures import DataSample
-    alg = MODELS.build(dict(
-        type='SingleTeacherDistill',
-        architecture=classifier(18, 8),
-        teacher=classifier(34, 16),
-        distiller=copy.deepcopy(DISTILLER)))
+    alg = MODELS.build(
+        dict(
+            type='SingleTeacherDistill',
+            architecture=classifier(18, 8),
+            teacher=classifier(34, 16),
+            distiller=copy.deepcopy(DISTILLER)))
     alg.distiller.init_from_dry_run(alg.student, alg.teacher,
                                     torch.zeros(1, *INPUT))
     optim = torch.optim.SGD(alg.parameters(), lr=0.01)
@@ -143,8 +149,8 @@ def test_with_single_teacher_distill(models):
     alg.train()
     samples = [DataSample().set_gt_label(i) for i in (1, 3)]
     losses = alg(torch.rand(2, *INPUT), samples, mode='loss')
-    assert {'student.loss', 'distill.loss_afd', 'distill.loss_kl'} <= set(
-        losses)
+    assert {'student.loss', 'distill.loss_afd',
+            'distill.loss_kl'} <= set(losses)
     assert torch.isfinite(losses['distill.loss_afd'])
 
 
@@ -174,13 +180,15 @@ class _ShapeProbe(nn.Module):
 
 def test_generic_contract_applies_record_and_data_idx(models):
     student, teacher = models
-    distiller = MODELS.build(dict(
-        type='ShapeInferringDistiller',
-        student_recorders=copy.deepcopy(DISTILLER['student_recorders'])))
+    distiller = MODELS.build(
+        dict(
+            type='ShapeInferringDistiller',
+            student_recorders=copy.deepcopy(DISTILLER['student_recorders'])))
     # a loss class of another method, set in place of a registered one
     distiller.distill_losses['loss_probe'] = _ShapeProbe()
-    distiller.loss_forward_mappings = dict(loss_probe=dict(
-        feat=dict(recorder='blocks', from_student=True, data_idx=2)))
+    distiller.loss_forward_mappings = dict(
+        loss_probe=dict(
+            feat=dict(recorder='blocks', from_student=True, data_idx=2)))
     distiller.prepare_from_student(student)
     distiller.init_from_dry_run(student, teacher, torch.zeros(1, *INPUT))
     assert distiller.distill_losses['loss_probe'].got == torch.Size(

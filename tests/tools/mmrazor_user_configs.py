@@ -33,8 +33,10 @@ def mmrazor_model(shipped_model):
         _scope_='mmrazor',
         type=('FpnTeacherDistill'
               if spec.get('mode') == 'tensor' else 'SingleTeacherDistill'),
-        architecture=shipped['architecture'], teacher=spec['cfg'],
-        teacher_ckpt=spec.get('ckpt'), distiller=distiller)
+        architecture=shipped['architecture'],
+        teacher=spec['cfg'],
+        teacher_ckpt=spec.get('ckpt'),
+        distiller=distiller)
     if 'data_preprocessor' in shipped:
         model['data_preprocessor'] = shipped['data_preprocessor']
     return model

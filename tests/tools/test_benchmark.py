@@ -43,8 +43,8 @@ def _one_thread():
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location('benchmark_tool',
-                                                  f'{REPO}/tools/benchmark.py')
+    spec = importlib.util.spec_from_file_location(
+        'benchmark_tool', f'{REPO}/tools/benchmark.py')
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -72,8 +72,8 @@ def test_variants_alternate_in_rotated_order():
 
 
 def test_summaries_and_per_repeat_ratios():
-    assert bench.summarize([4, 1, 3, 2]) == dict(median=2.5, p25=1.75,
-                                                 p75=3.25, n=4)
+    assert bench.summarize([4, 1, 3, 2]) == dict(
+        median=2.5, p25=1.75, p75=3.25, n=4)
     times = dict(d=[3.0, 8.0], t=[1.0, 1.0], s=[2.0, 3.0])
     assert bench.per_repeat_ratios(times, 'd', ['t', 's']) == [1.0, 2.0]
     with pytest.raises(ValueError, match='iters must be >= 1'):
@@ -97,13 +97,15 @@ def test_algorithms_without_forward_teachers_name_the_fix():
     # only the type is inspected: an unbuilt instance is enough
     fpn = FpnTeacherDistill.__new__(FpnTeacherDistill)
     for algorithm in (fpn, nn.Linear(2, 2)):
-        with pytest.raises(TypeError,
-                           match=r'has no forward_teachers\(\).*build the '
-                           'model as MultiTeacherDistill'):
+        with pytest.raises(
+                TypeError,
+                match=r'has no forward_teachers\(\).*build the '
+                'model as MultiTeacherDistill'):
             bench.get_teachers(algorithm)
 
 
 def test_cpu_peak_memory_counts_tensor_bytes():
+
     def two_live_maps():
         x = torch.ones(1000, 1000)
         y = x * 2  # x and y alive together: 2 x 4,000,000 bytes
@@ -126,8 +128,8 @@ def test_kd_config_report(tmp_path):
     # benchmark drops it (an untrained teacher costs the same) without
     # touching the caller's config
     assert cfg.model.teachers.teacher.ckpt.endswith('epoch_30.pth')
-    report = bench.measure_distillation(algorithm, optim_wrapper, data,
-                                        iters=2, warmup=1)
+    report = bench.measure_distillation(
+        algorithm, optim_wrapper, data, iters=2, warmup=1)
 
     assert list(report['times']) == VARIANTS
     for summary in report['times'].values():
@@ -173,8 +175,8 @@ def test_teacher_forward_is_the_algorithms_forward_teachers(tmp_path):
         return forward(inputs, data_samples, **kwargs)
 
     algorithm.forward_teachers = counted
-    bench.measure_distillation(algorithm, optim_wrapper, data, iters=2,
-                               warmup=1, memory=False)
+    bench.measure_distillation(
+        algorithm, optim_wrapper, data, iters=2, warmup=1, memory=False)
     # the teacher_forward variant: 1 warm-up + 2 timed repeats, no_grad,
     # the teachers' configured modes; the distill step runs the same
     # method through loss() (with grad enabled there)
@@ -189,8 +191,8 @@ def _as_mmrazor_single_teacher(cfg):
     model.type = 'SingleTeacherDistill'
     model.teacher, model.teacher_ckpt = teacher['cfg'], teacher['ckpt']
     model.distiller.teacher_recorders.fc.source = 'head.fc'
-    cfg.val_cfg = dict(_delete_=True,
-                       type='mmrazor.SingleTeacherDistillValLoop')
+    cfg.val_cfg = dict(
+        _delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
     return cfg
 
 
@@ -205,8 +207,8 @@ def test_mmrazor_single_teacher_distill_fallback(tmp_path):
                                      pre['data_samples'])
     # mode='loss', as SingleTeacherDistill.loss runs its teacher
     assert list(out) == ['teacher'] and list(out['teacher']) == ['loss']
-    report = bench.measure_distillation(algorithm, optim_wrapper, data,
-                                        iters=1, warmup=0, memory=False)
+    report = bench.measure_distillation(
+        algorithm, optim_wrapper, data, iters=1, warmup=0, memory=False)
     assert report['algorithm'] == 'SingleTeacherDistill'
     assert list(report['times']) == VARIANTS
     assert list(report['models']) == ['teacher', 'student']
@@ -220,9 +222,11 @@ def test_afd_extra_parameters_are_the_meta_network(tmp_path):
     loss_afd = algorithm.distiller.distill_losses.loss_afd
     rows = bench.extra_parameter_groups(algorithm, optim_wrapper)
     assert rows == [
-        dict(module='distiller.distill_losses.loss_afd',
-             params=_numel(loss_afd), trainable=_numel(loss_afd),
-             in_optimizer=_numel(loss_afd))
+        dict(
+            module='distiller.distill_losses.loss_afd',
+            params=_numel(loss_afd),
+            trainable=_numel(loss_afd),
+            in_optimizer=_numel(loss_afd))
     ]
     assert rows[0]['params'] > 0
 
@@ -230,14 +234,16 @@ def test_afd_extra_parameters_are_the_meta_network(tmp_path):
 def test_afd_loss_entry_through_the_cli(tmp_path):
     out = tmp_path / 'afd.json'
     report = _tool().main([
-        '--entry', 'afd-loss', '--batch-size', '2', '--iters', '2',
-        '--warmup', '0', '--entry-options', 'qk_dim=16', '--json', str(out)
+        '--entry', 'afd-loss', '--batch-size', '2', '--iters', '2', '--warmup',
+        '0', '--entry-options', 'qk_dim=16', '--json',
+        str(out)
     ])
     assert report['entry'] == 'afd-loss' and report['qk_dim'] == 16
     assert json.loads(out.read_text())['afd_params'] == report['afd_params']
     afd = AFDLoss(qk_dim=16)
-    afd.build_from_shapes(s_features=afd_entry.WRN16_2_SHAPES,
-                          t_features=afd_entry.WRN40_2_SHAPES)
+    afd.build_from_shapes(
+        s_features=afd_entry.WRN16_2_SHAPES,
+        t_features=afd_entry.WRN40_2_SHAPES)
     assert report['afd_params'] == _numel(afd)
     assert list(report['times']) == ['afd_loss', 'at_loss']
     for summary in report['times'].values():
@@ -277,9 +283,9 @@ def test_config_mode_through_the_cli(capsys, recwarn):
 
 def test_cli_needs_exactly_one_of_config_and_entry(capsys):
     tool = _tool()
-    for argv in ([], [KD, '--entry', 'afd-loss'],
-                 ['--entry', 'afd-loss', '--iters', '0'],
-                 [KD, '--entry-options', 'qk_dim=8']):
+    for argv in ([], [KD, '--entry',
+                      'afd-loss'], ['--entry', 'afd-loss', '--iters',
+                                    '0'], [KD, '--entry-options', 'qk_dim=8']):
         with pytest.raises(SystemExit):
             tool.parse_args(argv)
     err = capsys.readouterr().err
@@ -302,8 +308,14 @@ def toy_entry(monkeypatch):
         """A toy loss: counts its calls."""
         times = bench.interleaved_timings(
             dict(toy=lambda: calls.append(width)), iters, warmup)
-        return dict(runs=len(calls), width=width, batch_size=batch_size,
-                    times={k: bench.summarize(v) for k, v in times.items()})
+        return dict(
+            runs=len(calls),
+            width=width,
+            batch_size=batch_size,
+            times={
+                k: bench.summarize(v)
+                for k, v in times.items()
+            })
 
     return benchmark_toy
 
@@ -317,21 +329,27 @@ def test_a_registered_entry_is_listed_and_runs(toy_entry, capsys):
         'width |' in out
     assert '| afd-loss | AFD loss forward+backward vs a plain AT loss' in out
 
-    report = tool.main(['--entry', 'toy-loss', '--iters', '3', '--warmup',
-                        '1', '--entry-options', 'width=5'])
-    assert report == dict(runs=4, width=5, batch_size=4,
-                          times=report['times'], entry='toy-loss')
+    report = tool.main([
+        '--entry', 'toy-loss', '--iters', '3', '--warmup', '1',
+        '--entry-options', 'width=5'
+    ])
+    assert report == dict(
+        runs=4, width=5, batch_size=4, times=report['times'], entry='toy-loss')
     assert report['times']['toy']['n'] == 3
     assert capsys.readouterr().out == 'toy: 4 runs of width 5\n'
 
 
 def test_entry_errors_name_the_fix(toy_entry):
     tool = _tool()
-    with pytest.raises(SystemExit, match=r"takes no option \['depth'\]; "
-                       r"its options: \['batch_size', 'width'\]"):
+    with pytest.raises(
+            SystemExit,
+            match=r"takes no option \['depth'\]; "
+            r"its options: \['batch_size', 'width'\]"):
         tool.main(['--entry', 'toy-loss', '--entry-options', 'depth=3'])
-    with pytest.raises(SystemExit, match="no benchmark entry 'toy'; "
-                       r"registered: \['afd-loss', 'toy-loss'\]"):
+    with pytest.raises(
+            SystemExit,
+            match="no benchmark entry 'toy'; "
+            r"registered: \['afd-loss', 'toy-loss'\]"):
         tool.main(['--entry', 'toy'])
     with pytest.raises(KeyError, match='registered twice'):
         bench.register_benchmark('toy-loss', str)(toy_entry)

@@ -136,8 +136,9 @@ def test_every_4px_method_reads_the_same_student_input():
     # (the one the student-alone row's 4x4 images are compared with above)
     views = [
         Config.fromfile(config_path(*parts)).model.student_view
-        for parts in (KD_4PX, AFD_4PX, (
-            'crkd', 'crkd_r18w32_r18w8-4px_1xb64_digits-cls-100l.py'))
+        for parts in (KD_4PX, AFD_4PX,
+                      ('crkd',
+                       'crkd_r18w32_r18w8-4px_1xb64_digits-cls-100l.py'))
     ]
     assert views[0] == dict(type='ResolutionView', size=4, mode='area')
     assert all(view == views[0] for view in views)

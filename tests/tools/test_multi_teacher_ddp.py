@@ -14,10 +14,14 @@ BIN = os.path.dirname(sys.executable)
 
 
 def _run(cmd, port):
-    env = dict(os.environ, PYTHON=sys.executable, PORT=str(port),
-               PATH=f'{BIN}:{os.environ["PATH"]}', OMP_NUM_THREADS='1')
-    result = subprocess.run(cmd, capture_output=True, text=True,
-                            timeout=300, env=env)
+    env = dict(
+        os.environ,
+        PYTHON=sys.executable,
+        PORT=str(port),
+        PATH=f'{BIN}:{os.environ["PATH"]}',
+        OMP_NUM_THREADS='1')
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=300, env=env)
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-4000:]
     return out
@@ -25,16 +29,18 @@ def _run(cmd, port):
 
 def _tiny_config(tmp_path):
     """The shipped config on 16 images, with random teacher checkpoints."""
-    import mmkd_transfer  # noqa: F401
     from mmengine.config import Config
     from mmrazor.registry import MODELS
+
+    import mmkd_transfer  # noqa: F401
     cfg = Config.fromfile(CLS)
     ckpts = {}
     for name in ('t_hr', 't_lr'):
         torch.manual_seed(len(ckpts))
         ckpts[name] = str(tmp_path / f'{name}.pth')
-        torch.save(MODELS.build(cfg.model.teachers[name].cfg).state_dict(),
-                   ckpts[name])
+        torch.save(
+            MODELS.build(cfg.model.teachers[name].cfg).state_dict(),
+            ckpts[name])
     path = tmp_path / 'tiny_mtkd.py'
     path.write_text(f"""_base_ = [{CLS!r}]
 model = dict(teachers=dict(t_hr=dict(ckpt={ckpts['t_hr']!r}),
@@ -50,8 +56,10 @@ default_hooks = dict(logger=dict(interval=1000))
 def test_multi_teacher_ddp_two_processes_then_resume(tmp_path):
     config = _tiny_config(tmp_path)
     work = tmp_path / 'ddp'
-    train = ['bash', f'{REPO}/tools/dist_train.sh', config, '2',
-             '--work-dir', str(work)]
+    train = [
+        'bash', f'{REPO}/tools/dist_train.sh', config, '2', '--work-dir',
+        str(work)
+    ]
     out = _run(train, port=29631)
     assert 'Distributed training: True' in out
     assert 't_hr.accuracy/top1' in out and 't_lr.accuracy/top1' in out
@@ -62,7 +70,8 @@ def test_multi_teacher_ddp_two_processes_then_resume(tmp_path):
     for key, value in t_hr.items():
         assert torch.equal(state[f'teachers.t_hr.{key}'], value), key
     # 16 images over 2 ranks of batch 4: 2 iterations per epoch
-    out = _run(train + ['--resume', '--cfg-options', 'train_cfg.max_epochs=2'],
-               port=29632)
+    out = _run(
+        train + ['--resume', '--cfg-options', 'train_cfg.max_epochs=2'],
+        port=29632)
     assert 'resumed epoch: 1, iter: 2' in out
     assert (work / 'epoch_2.pth').exists()

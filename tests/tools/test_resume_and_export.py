@@ -19,15 +19,18 @@ def _state(runner):
 
 def test_resume_reproduces_the_uninterrupted_run(tmp_path):
     name = ('baselines', 'student_r18w8_1xb64_digits-cls-100l.py')
-    straight = train(load_config(*name, work_dir=tmp_path / 'straight',
-                                 **{'train_cfg.max_epochs': 2}))
-    first = load_config(*name, work_dir=tmp_path / 'split',
-                        **{'train_cfg.max_epochs': 2})
+    straight = train(
+        load_config(
+            *name,
+            work_dir=tmp_path / 'straight',
+            **{'train_cfg.max_epochs': 2}))
+    first = load_config(
+        *name, work_dir=tmp_path / 'split', **{'train_cfg.max_epochs': 2})
     # stop after epoch 1 by training a 1-epoch run into the same work dir
     first.train_cfg.max_epochs = 1
     train(first)
-    resumed_cfg = load_config(*name, work_dir=tmp_path / 'split',
-                              **{'train_cfg.max_epochs': 2})
+    resumed_cfg = load_config(
+        *name, work_dir=tmp_path / 'split', **{'train_cfg.max_epochs': 2})
     resumed_cfg.resume = True
     resumed = train(resumed_cfg)
     assert resumed.iter == straight.iter == 44
@@ -41,24 +44,29 @@ def test_export_student_predicts_identically(tmp_path,
                                              digits_teacher_checkpoint):
     from mmpretrain.apis import init_model
     cfg = load_config(
-        'kd', 'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py',
-        work_dir=tmp_path / 'kd', **{
+        'kd',
+        'kd_logits_r18w32_r18w8_1xb64_digits-cls-100l.py',
+        work_dir=tmp_path / 'kd',
+        **{
             'train_cfg.max_epochs': 1,
-            'model.teachers.teacher.ckpt': str(digits_teacher_checkpoint)})
+            'model.teachers.teacher.ckpt': str(digits_teacher_checkpoint)
+        })
     runner = train(cfg)
     ckpt = tmp_path / 'kd' / 'epoch_1.pth'
-    out = export_student.main([str(ckpt), '--out',
-                               str(tmp_path / 'student.pth')])
+    out = export_student.main(
+        [str(ckpt), '--out', str(tmp_path / 'student.pth')])
 
     exported = torch.load(out, weights_only=True)
     keys = set(exported['state_dict'])
-    assert keys and not any(k.startswith(('teacher.', 'distiller.',
-                                          'architecture.')) for k in keys)
+    assert keys and not any(
+        k.startswith(('teacher.', 'distiller.', 'architecture.'))
+        for k in keys)
     assert exported['meta']['dataset_meta']['classes'][0] == '0'
 
-    student_cfg = load_config('baselines',
-                              'student_r18w8_1xb64_digits-cls-100l.py',
-                              work_dir=tmp_path / 's')
+    student_cfg = load_config(
+        'baselines',
+        'student_r18w8_1xb64_digits-cls-100l.py',
+        work_dir=tmp_path / 's')
     plain = init_model(student_cfg, out, device='cpu')
     algorithm = runner.model
     algorithm.eval()  # mmrazor's train() override returns None, not self
@@ -74,7 +82,9 @@ def test_test_tool_evaluates_a_checkpoint(tmp_path, runner_checkpoint):
     import test as test_tool
     metrics = test_tool.main([
         f'{REPO}/configs/baselines/student_r18w8_1xb64_digits-cls-100l.py',
-        str(runner_checkpoint), '--work-dir', str(tmp_path)])
+        str(runner_checkpoint), '--work-dir',
+        str(tmp_path)
+    ])
     assert 0.0 <= metrics['accuracy/top1'] <= 100.0
 
 
@@ -86,8 +96,8 @@ def test_afd_resume_reproduces_the_uninterrupted_run(
         'train_cfg.max_epochs': 2,
         'model.teachers.teacher.ckpt': str(digits_teacher_checkpoint)
     }
-    straight = train(load_config(*name, work_dir=tmp_path / 'straight',
-                                 **options))
+    straight = train(
+        load_config(*name, work_dir=tmp_path / 'straight', **options))
     first = load_config(*name, work_dir=tmp_path / 'split', **options)
     first.train_cfg.max_epochs = 1
     train(first)
@@ -117,15 +127,17 @@ def _one_line(err):
     return message
 
 
-def test_sigkill_mid_epoch_then_resume_matches_the_uninterrupted_run(
-        tmp_path):
+def test_sigkill_mid_epoch_then_resume_matches_the_uninterrupted_run(tmp_path):
     """Kill -9 in the middle of epoch 2, resume with the train tool, and
     compare every tensor (weights, buffers, optimizer) with a straight run."""
     import os
     import signal
     import subprocess
-    straight = train(load_config(*STUDENT, work_dir=tmp_path / 'straight',
-                                 **{'train_cfg.max_epochs': 2}))
+    straight = train(
+        load_config(
+            *STUDENT,
+            work_dir=tmp_path / 'straight',
+            **{'train_cfg.max_epochs': 2}))
     killing_cfg = tmp_path / 'killed_mid_epoch.py'
     killing_cfg.write_text(
         f'_base_ = [{config_path(*STUDENT)!r}]\n'
@@ -151,29 +163,40 @@ def test_sigkill_mid_epoch_then_resume_matches_the_uninterrupted_run(
         'import train\n'
         'train.main(sys.argv[1:])\n')
     split = tmp_path / 'split'
-    options = ['--cfg-options', 'train_cfg.max_epochs=2',
-               'default_hooks.logger.interval=1000']
+    options = [
+        '--cfg-options', 'train_cfg.max_epochs=2',
+        'default_hooks.logger.interval=1000'
+    ]
     env = dict(os.environ, PYTHONPATH=REPO)
     killed = subprocess.run(
-        [sys.executable, str(script), str(killing_cfg), '--work-dir',
-         str(split)] + options, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            str(script),
+            str(killing_cfg), '--work-dir',
+            str(split)
+        ] + options,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=300)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     assert (split / 'epoch_1.pth').exists()
     assert not (split / 'epoch_2.pth').exists()  # died inside epoch 2
 
     # the dead run's work-dir lock is gone with it
-    resumed = train_tool.main([config_path(*STUDENT), '--work-dir',
-                               str(split), '--resume'] + options)
+    resumed = train_tool.main(
+        [config_path(*STUDENT), '--work-dir',
+         str(split), '--resume'] + options)
     assert resumed.iter == straight.iter == 44
     a, b = _state(straight), _state(resumed)
     assert a.keys() == b.keys()
     for key in a:
         assert torch.equal(a[key], b[key]), key
-    opt_a = torch.load(tmp_path / 'straight' / 'epoch_2.pth',
-                       weights_only=False)['optimizer']['state']
-    opt_b = torch.load(split / 'epoch_2.pth',
-                       weights_only=False)['optimizer']['state']
+    opt_a = torch.load(
+        tmp_path / 'straight' / 'epoch_2.pth',
+        weights_only=False)['optimizer']['state']
+    opt_b = torch.load(
+        split / 'epoch_2.pth', weights_only=False)['optimizer']['state']
     assert opt_a.keys() == opt_b.keys()
     for index in opt_a:
         for name, value in opt_a[index].items():
@@ -194,8 +217,11 @@ def test_resume_from_a_missing_path_fails_before_building(tmp_path):
     from mmkd_transfer.config_checks import ConfigError
     work = tmp_path / 'work'
     with pytest.raises(ConfigError) as err:
-        train_tool.main([config_path(*STUDENT), '--work-dir', str(work),
-                         '--resume', str(tmp_path / 'epoch_9.pth')])
+        train_tool.main([
+            config_path(*STUDENT), '--work-dir',
+            str(work), '--resume',
+            str(tmp_path / 'epoch_9.pth')
+        ])
     assert "--resume '" in _one_line(err) and 'epoch_9.pth' in str(err.value)
     # no Runner was built: it would have made a timestamped log folder
     assert [p.name for p in work.iterdir()] == ['.mmkd_train.lock']
@@ -214,9 +240,10 @@ def _work_dir_with_damaged_last(tmp_path, runner_checkpoint):
 def test_damaged_last_checkpoint_falls_back_to_the_intact_one(
         tmp_path, capsys, runner_checkpoint):
     work = _work_dir_with_damaged_last(tmp_path, runner_checkpoint)
-    runner = train_tool.main([config_path(*STUDENT), '--work-dir', str(work),
-                              '--resume', '--cfg-options',
-                              'train_cfg.max_epochs=1'])
+    runner = train_tool.main([
+        config_path(*STUDENT), '--work-dir',
+        str(work), '--resume', '--cfg-options', 'train_cfg.max_epochs=1'
+    ])
     warnings = [ln for ln in _stderr_lines(capsys) if 'warning' in ln]
     assert len(warnings) == 1, warnings
     assert 'epoch_2.pth' in warnings[0] and 'is damaged' in warnings[0]
@@ -231,19 +258,23 @@ def test_damaged_explicit_resume_checkpoint_is_named(tmp_path,
                                                      runner_checkpoint):
     work = _work_dir_with_damaged_last(tmp_path, runner_checkpoint)
     with pytest.raises(CheckpointError) as err:
-        train_tool.main([config_path(*STUDENT), '--work-dir', str(work),
-                         '--resume', str(work / 'epoch_2.pth')])
+        train_tool.main([
+            config_path(*STUDENT), '--work-dir',
+            str(work), '--resume',
+            str(work / 'epoch_2.pth')
+        ])
     message = _one_line(err)
     assert 'epoch_2.pth' in message and 'is damaged' in message
 
 
-def test_resume_refuses_another_models_checkpoint(tmp_path,
-                                                  runner_checkpoint):
+def test_resume_refuses_another_models_checkpoint(tmp_path, runner_checkpoint):
     # the student's checkpoint given to the teacher's config
     with pytest.raises(CheckpointError) as err:
-        train_tool.main([config_path(*TEACHER), '--work-dir',
-                         str(tmp_path / 'w'), '--resume',
-                         str(runner_checkpoint)])
+        train_tool.main([
+            config_path(*TEACHER), '--work-dir',
+            str(tmp_path / 'w'), '--resume',
+            str(runner_checkpoint)
+        ])
     message = _one_line(err)
     assert 'cannot resume from a checkpoint of another model' in message
     assert 'mis-shaped' in message and 'ImageClassifier' in message
@@ -253,18 +284,23 @@ def test_resume_refuses_another_models_checkpoint(tmp_path,
     ('export', 'is a student exported by tools/export_student.py'),
     ('weights', 'holds weights only'),
 ])
-def test_resume_refuses_weights_without_training_state(
-        tmp_path, runner_checkpoint, kind, expected):
+def test_resume_refuses_weights_without_training_state(tmp_path,
+                                                       runner_checkpoint, kind,
+                                                       expected):
     state = torch.load(runner_checkpoint, weights_only=False)['state_dict']
     path = tmp_path / f'{kind}.pth'
     if kind == 'export':
-        torch.save(dict(meta=dict(exported_by='mmkd_transfer'),
-                        state_dict=state), path)
+        torch.save(
+            dict(meta=dict(exported_by='mmkd_transfer'), state_dict=state),
+            path)
     else:
         torch.save(state, path)
     with pytest.raises(CheckpointError) as err:
-        train_tool.main([config_path(*STUDENT), '--work-dir',
-                         str(tmp_path / 'w'), '--resume', str(path)])
+        train_tool.main([
+            config_path(*STUDENT), '--work-dir',
+            str(tmp_path / 'w'), '--resume',
+            str(path)
+        ])
     assert expected in _one_line(err)
 
 
@@ -273,8 +309,11 @@ def test_test_tool_refuses_another_models_checkpoint(tmp_path,
                                                      runner_checkpoint):
     import test as test_tool
     with pytest.raises(CheckpointError) as err:
-        test_tool.main([config_path(*TEACHER), str(runner_checkpoint),
-                        '--work-dir', str(tmp_path)])
+        test_tool.main([
+            config_path(*TEACHER),
+            str(runner_checkpoint), '--work-dir',
+            str(tmp_path)
+        ])
     message = _one_line(err)
     assert 'does not match the model of teacher_r18w32_1xb64_digits-cls.py' \
         in message and 'mis-shaped' in message
@@ -284,15 +323,22 @@ def test_test_tool_evaluates_the_student_of_a_distillation_checkpoint(
         tmp_path, runner_checkpoint):
     import test as test_tool
     plain = torch.load(runner_checkpoint, weights_only=False)
-    distilled = {'architecture.' + k: v
-                 for k, v in plain['state_dict'].items()}
+    distilled = {
+        'architecture.' + k: v
+        for k, v in plain['state_dict'].items()
+    }
     distilled['teacher.head.fc.weight'] = torch.zeros(10, 4)
     path = tmp_path / 'kd_epoch_1.pth'
     torch.save(dict(meta=plain['meta'], state_dict=distilled), path)
-    expected = test_tool.main([config_path(*STUDENT), str(runner_checkpoint),
-                               '--work-dir', str(tmp_path / 'a')])
-    got = test_tool.main([config_path(*STUDENT), str(path), '--work-dir',
-                          str(tmp_path / 'b')])
+    expected = test_tool.main([
+        config_path(*STUDENT),
+        str(runner_checkpoint), '--work-dir',
+        str(tmp_path / 'a')
+    ])
+    got = test_tool.main(
+        [config_path(*STUDENT),
+         str(path), '--work-dir',
+         str(tmp_path / 'b')])
     assert got == expected  # the trained student's numbers, not a random one's
 
 
@@ -300,9 +346,13 @@ def test_test_tool_evaluates_the_student_of_a_distillation_checkpoint(
 def _fake_distillation_checkpoint(tmp_path, runner_checkpoint):
     plain = torch.load(runner_checkpoint, weights_only=False)
     path = tmp_path / 'kd.pth'
-    torch.save(dict(meta=plain['meta'], state_dict={
-        'architecture.' + k: v for k, v in plain['state_dict'].items()}),
-        path)
+    torch.save(
+        dict(
+            meta=plain['meta'],
+            state_dict={
+                'architecture.' + k: v
+                for k, v in plain['state_dict'].items()
+            }), path)
     return path
 
 
@@ -329,4 +379,5 @@ def test_export_writes_atomically(tmp_path, runner_checkpoint, monkeypatch):
         export_student.main([str(path), '--out', str(out)])
     assert out.read_bytes() == b'previous export'
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        'kd.pth', 'student.pth']  # no temporary file left behind
+        'kd.pth', 'student.pth'
+    ]  # no temporary file left behind

@@ -35,29 +35,38 @@ def test_btchw_single_pair_and_all():
 def test_channel_stacked_single_and_pair():
     clip = _clip()
     stacked = clip.reshape(2, 12, 5, 6)  # frame t in channels 3t..3t+2
-    frame, _ = FrameView(frames=3, layout='channel_stacked',
-                         num_frames=4)(stacked)
+    frame, _ = FrameView(
+        frames=3, layout='channel_stacked', num_frames=4)(
+            stacked)
     assert frame.shape == (2, 3, 5, 6) and torch.equal(frame, clip[:, 3])
-    pair, _ = FrameView(frames=(0, 1), layout='channel_stacked',
-                        num_frames=4)(stacked)
+    pair, _ = FrameView(
+        frames=(0, 1), layout='channel_stacked', num_frames=4)(
+            stacked)
     assert pair.shape == (2, 6, 5, 6) and torch.equal(pair, stacked[:, :6])
-    as_clip, _ = FrameView(frames=(2, 3), layout='channel_stacked',
-                           num_frames=4, out_layout='BTCHW')(stacked)
+    as_clip, _ = FrameView(
+        frames=(2, 3),
+        layout='channel_stacked',
+        num_frames=4,
+        out_layout='BTCHW')(
+            stacked)
     assert torch.equal(as_clip, clip[:, 2:4])
 
 
 def test_frames_then_resolution_compose():
     clip = _clip(h=8, w=8)
-    view = build_view([dict(type='FrameView', frames=(0, 1)),
-                       dict(type='ResolutionView', scale_factor=0.5)])
+    view = build_view([
+        dict(type='FrameView', frames=(0, 1)),
+        dict(type='ResolutionView', scale_factor=0.5)
+    ])
     out, _ = view(clip)
     assert out.shape == (2, 2, 3, 4, 4) and _frame_ids(out) == [[0, 1]] * 2
     assert view.out_shape((2, 4, 3, 8, 8)) == (2, 2, 3, 4, 4)
 
 
 def test_bad_frames_are_refused():
-    with pytest.raises(ViewError, match='frame index 4 is outside a clip of '
-                       '4 frames'):
+    with pytest.raises(
+            ViewError, match='frame index 4 is outside a clip of '
+            '4 frames'):
         FrameView(frames=(3, 4), num_frames=4)  # at build time
     with pytest.raises(ViewError, match='frame index 5 is outside'):
         FrameView(frames=5)(_clip())

@@ -10,9 +10,13 @@ def _det_sample(bboxes, img_shape=(60, 64), batch=(64, 64)):
     from mmdet.structures import DetDataSample
     from mmdet.structures.bbox import HorizontalBoxes
     from mmengine.structures import InstanceData
-    sample = DetDataSample(metainfo=dict(
-        img_shape=img_shape, ori_shape=(120, 128), scale_factor=(0.5, 0.5),
-        pad_shape=batch, batch_input_shape=batch))
+    sample = DetDataSample(
+        metainfo=dict(
+            img_shape=img_shape,
+            ori_shape=(120, 128),
+            scale_factor=(0.5, 0.5),
+            pad_shape=batch,
+            batch_input_shape=batch))
     sample.gt_instances = InstanceData(
         bboxes=HorizontalBoxes(torch.tensor(bboxes, dtype=torch.float32)),
         labels=torch.arange(len(bboxes)))
@@ -26,8 +30,8 @@ def test_det_boxes_and_metadata_follow_the_view_hand_computed():
     out, (new, ) = view(inputs, [sample])
     assert out.shape == (1, 3, 16, 16)
     # 64 -> 16: every coordinate times 1/4
-    assert new.gt_instances.bboxes.tensor.tolist() == [
-        [2., 5., 6., 11.], [0., 0., 15.75, 14.75]]
+    assert new.gt_instances.bboxes.tensor.tolist() == [[2., 5., 6., 11.],
+                                                       [0., 0., 15.75, 14.75]]
     assert new.img_shape == (15, 16)  # (60, 64) / 4
     assert new.pad_shape == (16, 16)
     assert new.batch_input_shape == (16, 16)
@@ -46,8 +50,9 @@ def test_det_anisotropic_size_and_padding_divisor():
     assert out.shape == (1, 3, 64, 32)  # 40x24 padded to multiples of 32
     assert out[..., 40:, :].abs().sum() == 0 and out[..., 24:].abs().sum() == 0
     ry, rx = 40 / 64, 24 / 48
-    assert new.gt_instances.bboxes.tensor.tolist() == [
-        [8 * rx, 20 * ry, 24 * rx, 44 * ry]]
+    assert new.gt_instances.bboxes.tensor.tolist() == [[
+        8 * rx, 20 * ry, 24 * rx, 44 * ry
+    ]]
     assert new.img_shape == (40, 24)
     assert new.pad_shape == new.batch_input_shape == (64, 32)
     assert new.scale_factor == (0.5 * rx, 0.5 * ry)
@@ -56,8 +61,12 @@ def test_det_anisotropic_size_and_padding_divisor():
 def test_pixels_are_one_antialiased_resize_of_the_batch():
     inputs = torch.randn(2, 3, 32, 32)
     out, samples = ResolutionView(scale_factor=0.25)(inputs, None)
-    expected = F.interpolate(inputs, size=(8, 8), mode='bilinear',
-                             align_corners=False, antialias=True)
+    expected = F.interpolate(
+        inputs,
+        size=(8, 8),
+        mode='bilinear',
+        align_corners=False,
+        antialias=True)
     assert samples is None and torch.equal(out, expected)
     # clips (B, T, C, H, W) resize frame by frame
     clip = torch.randn(2, 4, 3, 16, 16)
@@ -69,8 +78,9 @@ def test_pixels_are_one_antialiased_resize_of_the_batch():
 def test_classification_samples_are_passed_through_untouched():
     from mmpretrain.structures import DataSample
     bare = DataSample().set_gt_label(3)
-    packed = DataSample(metainfo=dict(img_shape=(8, 8), ori_shape=(8, 8),
-                                      sample_idx=5)).set_gt_label(4)
+    packed = DataSample(
+        metainfo=dict(img_shape=(8, 8), ori_shape=(
+            8, 8), sample_idx=5)).set_gt_label(4)
     view = ResolutionView(scale_factor=0.5)
     out, (new_bare, new) = view(torch.randn(2, 3, 8, 8), [bare, packed])
     assert out.shape == (2, 3, 4, 4)
@@ -82,8 +92,8 @@ def test_classification_samples_are_passed_through_untouched():
 def _seg_sample():
     from mmengine.structures import PixelData
     from mmseg.structures import SegDataSample
-    sample = SegDataSample(metainfo=dict(img_shape=(8, 8), pad_shape=(8, 8),
-                                         ori_shape=(8, 8)))
+    sample = SegDataSample(
+        metainfo=dict(img_shape=(8, 8), pad_shape=(8, 8), ori_shape=(8, 8)))
     seg = torch.arange(64).reshape(1, 8, 8) % 11
     sample.gt_sem_seg = PixelData(data=seg)
     return sample
@@ -101,8 +111,8 @@ def test_seg_resize_option_nearest_resizes_the_map():
     view = ResolutionView(scale_factor=0.5, seg_target='resize')
     _, (new, ) = view(torch.randn(1, 3, 8, 8), [sample])
     assert new.gt_sem_seg.data.shape == (1, 4, 4)
-    assert torch.equal(new.gt_sem_seg.data, sample.gt_sem_seg.data[:, ::2,
-                                                                   ::2])
+    assert torch.equal(new.gt_sem_seg.data,
+                       sample.gt_sem_seg.data[:, ::2, ::2])
     assert new.img_shape == (4, 4) and new.pad_shape == (4, 4)
     assert sample.gt_sem_seg.data.shape == (1, 8, 8)
 
@@ -128,6 +138,7 @@ def test_bad_views_are_refused_with_the_fix():
 def test_views_build_under_any_default_scope():
     from mmengine.registry import DefaultScope
     with DefaultScope.overwrite_default_scope('mmdet'):
-        view = build_view([dict(type='FrameView'),
-                           dict(type='ResolutionView', size=2)])
+        view = build_view(
+            [dict(type='FrameView'),
+             dict(type='ResolutionView', size=2)])
     assert type(view).__name__ == 'ComposeView'

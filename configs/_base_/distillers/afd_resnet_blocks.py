@@ -19,11 +19,12 @@ model = dict(
     distiller=dict(
         type='ShapeInferringDistiller',
         student_recorders=dict(
-            blocks=dict(type='ModuleListOutputs',
-                        source=['backbone.layer*.*'])),
+            blocks=dict(
+                type='ModuleListOutputs', source=['backbone.layer*.*'])),
         teacher_recorders=dict(
-            blocks=dict(type='ModuleListOutputs',
-                        source=['teacher.backbone.layer*.*'])),
+            blocks=dict(
+                type='ModuleListOutputs', source=['teacher.backbone.layer*.*'
+                                                  ])),
         distill_losses=dict(
             # beta=200 and d=128: the paper's CIFAR-100 values
             loss_afd=dict(type='AFDLoss', qk_dim=128, loss_weight=200.)),

@@ -7,18 +7,34 @@
 teacher_model = dict(
     _scope_='mmpretrain',
     type='ImageClassifier',
-    backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=32,
-                  base_channels=32, num_stages=4, out_indices=(3, )),
+    backbone=dict(
+        type='ResNet_CIFAR',
+        depth=18,
+        stem_channels=32,
+        base_channels=32,
+        num_stages=4,
+        out_indices=(3, )),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(type='LinearClsHead', num_classes=10, in_channels=256,
-              loss=dict(type='LabelledCrossEntropyLoss')))
+    head=dict(
+        type='LinearClsHead',
+        num_classes=10,
+        in_channels=256,
+        loss=dict(type='LabelledCrossEntropyLoss')))
 
 # 16x fewer parameters.
 student_model = dict(
     _scope_='mmpretrain',
     type='ImageClassifier',
-    backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
-                  base_channels=8, num_stages=4, out_indices=(3, )),
+    backbone=dict(
+        type='ResNet_CIFAR',
+        depth=18,
+        stem_channels=8,
+        base_channels=8,
+        num_stages=4,
+        out_indices=(3, )),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(type='LinearClsHead', num_classes=10, in_channels=64,
-              loss=dict(type='LabelledCrossEntropyLoss')))
+    head=dict(
+        type='LinearClsHead',
+        num_classes=10,
+        in_channels=64,
+        loss=dict(type='LabelledCrossEntropyLoss')))

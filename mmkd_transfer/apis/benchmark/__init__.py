@@ -43,6 +43,6 @@ __all__ = [
     'format_distillation_report', 'forward_teachers', 'get_benchmark',
     'get_student', 'get_teachers', 'interleaved_timings',
     'measure_distillation', 'model_flops', 'model_statistics', 'model_view',
-    'peak_memory', 'per_repeat_ratios', 'register_benchmark',
-    'run_benchmark', 'student_train_step', 'summarize', 'summarized_ratio'
+    'peak_memory', 'per_repeat_ratios', 'register_benchmark', 'run_benchmark',
+    'student_train_step', 'summarize', 'summarized_ratio'
 ]

@@ -24,7 +24,8 @@ def drop_teacher_checkpoints(cfg) -> None:
             teacher['ckpt'] = None
 
 
-def build_from_config(cfg, batch_size: Optional[int] = None,
+def build_from_config(cfg,
+                      batch_size: Optional[int] = None,
                       work_dir: Optional[str] = None):
     """The Runner's model and optimizer wrapper, and one real train batch.
 

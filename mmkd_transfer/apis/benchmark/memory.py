@@ -42,14 +42,15 @@ def cpu_tensor_peak(fn: Callable[[], Any]) -> Optional[int]:
     """
     from torch.profiler import ProfilerActivity, profile
     with _native_stderr_silenced():
-        with profile(activities=[ProfilerActivity.CPU],
-                     profile_memory=True) as prof:
+        with profile(
+                activities=[ProfilerActivity.CPU],
+                profile_memory=True) as prof:
             fn()
     try:
         events = [
             e for e in prof.profiler.kineto_results.events()
-            if e.name() == '[memory]' and e.device_type() ==
-            torch.autograd.DeviceType.CPU
+            if e.name() == '[memory]'
+            and e.device_type() == torch.autograd.DeviceType.CPU
         ]
     except AttributeError:
         return None

@@ -47,12 +47,13 @@ def model_flops(model: nn.Module, inputs: Tensor) -> Optional[int]:
         model.train(was_training)
 
 
-def model_statistics(models: Dict[str, nn.Module],
-                     inputs: Dict[str, Tensor],
-                     iters: int,
-                     warmup: int,
-                     device: torch.device = torch.device('cpu')
-                     ) -> Dict[str, Dict[str, Any]]:
+def model_statistics(
+    models: Dict[str, nn.Module],
+    inputs: Dict[str, Tensor],
+    iters: int,
+    warmup: int,
+    device: torch.device = torch.device('cpu')
+) -> Dict[str, Dict[str, Any]]:
     """Parameters, FLOPs and batch-1 latency of each model on its input.
 
     Latency: eval mode, ``no_grad``, ``mode='tensor'``, the models
@@ -72,9 +73,11 @@ def model_statistics(models: Dict[str, nn.Module],
         (a :func:`summarize` of seconds).
     """
     rows = {
-        name: dict(params=count_parameters(model),
-                   input_shape=tuple(int(v) for v in inputs[name].shape[1:]),
-                   flops=model_flops(model, inputs[name]))
+        name:
+        dict(
+            params=count_parameters(model),
+            input_shape=tuple(int(v) for v in inputs[name].shape[1:]),
+            flops=model_flops(model, inputs[name]))
         for name, model in models.items()
     }
 
@@ -91,9 +94,15 @@ def model_statistics(models: Dict[str, nn.Module],
             model.eval()
 
     latency = interleaved_timings(
-        {name: forward_b1(model, inputs[name])
-         for name, model in models.items()},
-        iters, warmup, device, before={name: set_eval for name in models})
+        {
+            name: forward_b1(model, inputs[name])
+            for name, model in models.items()
+        },
+        iters,
+        warmup,
+        device,
+        before={name: set_eval
+                for name in models})
     for name in models:
         rows[name]['latency_b1'] = summarize(latency[name])
     return rows
@@ -101,11 +110,13 @@ def model_statistics(models: Dict[str, nn.Module],
 
 def _optimizer_param_ids(optim_wrapper) -> set:
     from mmengine.optim import OptimWrapperDict
-    wrappers = (optim_wrapper.values() if isinstance(
-        optim_wrapper, OptimWrapperDict) else [optim_wrapper])
+    wrappers = (
+        optim_wrapper.values()
+        if isinstance(optim_wrapper, OptimWrapperDict) else [optim_wrapper])
     return {
         id(p)
-        for w in wrappers for group in w.optimizer.param_groups
+        for w in wrappers
+        for group in w.optimizer.param_groups
         for p in group['params']
     }
 
@@ -138,16 +149,19 @@ def extra_parameter_groups(algorithm: nn.Module,
     """
     models = dict(get_teachers(algorithm), student=get_student(algorithm))
     owned = {id(p) for model in models.values() for p in model.parameters()}
-    in_optim = (_optimizer_param_ids(optim_wrapper)
-                if optim_wrapper is not None else None)
+    in_optim = (
+        _optimizer_param_ids(optim_wrapper)
+        if optim_wrapper is not None else None)
     rows: Dict[str, Dict[str, Any]] = {}
     for name, param in algorithm.named_parameters():
         if id(param) in owned:
             continue
         row = rows.setdefault(
             _extra_group_name(name),
-            dict(params=0, trainable=0,
-                 in_optimizer=0 if in_optim is not None else None))
+            dict(
+                params=0,
+                trainable=0,
+                in_optimizer=0 if in_optim is not None else None))
         row['params'] += param.numel()
         row['trainable'] += param.numel() if param.requires_grad else 0
         if in_optim is not None and id(param) in in_optim:

@@ -56,8 +56,8 @@ class BenchmarkEntry:
 _ENTRIES: Dict[str, BenchmarkEntry] = {}
 
 
-def register_benchmark(name: str,
-                       format_report: Callable[[Dict[str, Any]], str]):
+def register_benchmark(name: str, format_report: Callable[[Dict[str, Any]],
+                                                          str]):
     """Decorator registering a measuring function as benchmark ``name``.
 
     Args:
@@ -78,7 +78,9 @@ def register_benchmark(name: str,
                            f'{run.__module__}): give one a new name.')
         doc = (inspect.getdoc(run) or '').strip()
         _ENTRIES[name] = BenchmarkEntry(
-            name=name, run=run, format_report=format_report,
+            name=name,
+            run=run,
+            format_report=format_report,
             description=doc.splitlines()[0] if doc else '')
         return run
 

@@ -27,8 +27,8 @@ def summarize(samples: Sequence[float]) -> Dict[str, float]:
         q1 = q3 = values[0]
     else:
         q1, _, q3 = statistics.quantiles(values, n=4, method='inclusive')
-    return dict(median=statistics.median(values), p25=q1, p75=q3,
-                n=len(values))
+    return dict(
+        median=statistics.median(values), p25=q1, p75=q3, n=len(values))
 
 
 def load_average() -> Optional[float]:
@@ -44,8 +44,11 @@ def environment(device: torch.device) -> Dict[str, Any]:
 
     Taken before the timing starts, so the load is the other jobs' only.
     """
-    return dict(device=str(device), threads=torch.get_num_threads(),
-                cpus=os.cpu_count(), load_average=load_average())
+    return dict(
+        device=str(device),
+        threads=torch.get_num_threads(),
+        cpus=os.cpu_count(),
+        load_average=load_average())
 
 
 def synchronize(device: torch.device) -> None:
@@ -54,12 +57,13 @@ def synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def interleaved_timings(variants: Dict[str, Callable[[], Any]],
-                        iters: int,
-                        warmup: int,
-                        device: torch.device = torch.device('cpu'),
-                        before: Optional[Dict[str, Callable[[], Any]]] = None
-                        ) -> Dict[str, List[float]]:
+def interleaved_timings(
+    variants: Dict[str, Callable[[], Any]],
+    iters: int,
+    warmup: int,
+    device: torch.device = torch.device('cpu'),
+    before: Optional[Dict[str, Callable[[], Any]]] = None
+) -> Dict[str, List[float]]:
     """Time every variant once per repeat, alternating them.
 
     Repeat ``r`` runs the variants in their given order rotated by ``r``, so

@@ -14,7 +14,6 @@ import numpy as np
 import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-
 from mmrazor.registry import HOOKS
 
 
@@ -77,9 +76,14 @@ def attention_heatmap(matrix,
     if annotate:
         for i in range(num_t):
             for j in range(num_s):
-                ax.text(j, i, f'{matrix[i, j]:.2f}', ha='center',
-                        va='center', fontsize=6,
-                        color='black' if matrix[i, j] > 0.6 else 'white')
+                ax.text(
+                    j,
+                    i,
+                    f'{matrix[i, j]:.2f}',
+                    ha='center',
+                    va='center',
+                    fontsize=6,
+                    color='black' if matrix[i, j] > 0.6 else 'white')
     fig.colorbar(image, ax=ax, fraction=0.05)
     fig.tight_layout()
     canvas.draw()
@@ -178,8 +182,9 @@ class AFDAttentionHook(Hook):
         if not spec or spec.get('data_idx') is not None or spec.get(
                 'connector') is not None:
             return None
-        manager = (distiller.student_recorders if spec.get('from_student')
-                   else distiller.teacher_recorders)
+        manager = (
+            distiller.student_recorders
+            if spec.get('from_student') else distiller.teacher_recorders)
         recorder = manager.recorders.get(spec.get('recorder'))
         names = list(getattr(recorder, 'module_names', []) or [])
         if len(names) != count:
@@ -223,9 +228,8 @@ class AFDAttentionHook(Hook):
                                      num_s)
             title = (f'AFD mean attention ({name}), iter {step}, '
                      f'{self._counts[name]} steps')
-            image = attention_heatmap(mean, rows, cols, title,
-                                      cmap=self.cmap)
-            runner.visualizer.add_image(f'afd_attention_{name}', image,
-                                        step=step)
+            image = attention_heatmap(mean, rows, cols, title, cmap=self.cmap)
+            runner.visualizer.add_image(
+                f'afd_attention_{name}', image, step=step)
         self._sums.clear()
         self._counts.clear()

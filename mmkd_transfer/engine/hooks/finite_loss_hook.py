@@ -10,7 +10,6 @@ this hook to every run.
 """
 import torch
 from mmengine.hooks import Hook
-
 from mmrazor.registry import HOOKS
 
 
@@ -35,21 +34,28 @@ class FiniteLossHook(Hook):
 
     priority = 'VERY_HIGH'
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None):
         """Check every loss term of this iteration (one device sync)."""
         if not isinstance(outputs, dict):
             return
-        terms = {k: v for k, v in outputs.items()
-                 if 'loss' in k and _is_float_tensor(v)}
+        terms = {
+            k: v
+            for k, v in outputs.items() if 'loss' in k and _is_float_tensor(v)
+        }
         if not terms:
             return
         values = torch.stack(
             [v.detach().float().sum() for v in terms.values()])
         if bool(torch.isfinite(values).all()):
             return
-        bad = {k: float(v) for k, v in zip(terms, values)
-               if not torch.isfinite(v)}
+        bad = {
+            k: float(v)
+            for k, v in zip(terms, values) if not torch.isfinite(v)
+        }
         # name the terms themselves; the total 'loss' only if nothing else
         named = {k: v for k, v in bad.items() if k != 'loss'} or bad
         listed = ', '.join(f'{k} = {v}' for k, v in named.items())
@@ -62,8 +68,10 @@ class FiniteLossHook(Hook):
     def before_save_checkpoint(self, runner, checkpoint):
         """Refuse to write a checkpoint whose weights are not all finite."""
         state = checkpoint.get('state_dict') or {}
-        bad = [k for k, v in state.items()
-               if _is_float_tensor(v) and not bool(torch.isfinite(v).all())]
+        bad = [
+            k for k, v in state.items()
+            if _is_float_tensor(v) and not bool(torch.isfinite(v).all())
+        ]
         if bad:
             raise NonFiniteLossError(
                 f'not saving the checkpoint at iteration {runner.iter}: '

@@ -107,4 +107,3 @@ class MultiTeacherValLoop(ValLoop):
             outputs = model.predict_teacher(name, data['inputs'],
                                             data['data_samples'])
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)
-

@@ -200,18 +200,17 @@ class MultiTeacherDistill(BaseAlgorithm):
         if input_shape is not None:
             # a raw convolution error in the dry run names no model; each
             # model is checked on its view (a frame pair has 2C channels)
-            models = [('student', self.student, self.student_view)] + [
-                (f'teacher {n!r}', t, self.teacher_views[n])
-                for n, t in self.teachers.items()
-            ]
+            models = [('student', self.student, self.student_view)
+                      ] + [(f'teacher {n!r}', t, self.teacher_views[n])
+                           for n, t in self.teachers.items()]
             for name, model, view in models:
                 if view is None:
-                    check_input_channels(input_shape[-3], {name: model},
-                                         input_shape=input_shape)
+                    check_input_channels(
+                        input_shape[-3], {name: model},
+                        input_shape=input_shape)
                 else:
                     viewed = view.out_shape((2, ) + input_shape)
-                    check_input_channels(viewed[-3], {name: model},
-                                         view=True)
+                    check_input_channels(viewed[-3], {name: model}, view=True)
         if hasattr(self.distiller, 'init_from_dry_run'):
             if input_shape is None:
                 raise ValueError(
@@ -235,8 +234,8 @@ class MultiTeacherDistill(BaseAlgorithm):
         algorithm, the side and the recorder named, e.g.
         ``MultiTeacherDistill, student recorder 'fc': "head.fcc" ...``.
         """
-        for side, model in (('student', self.student),
-                            ('teacher', self.teachers)):
+        for side, model in (('student', self.student), ('teacher',
+                                                        self.teachers)):
             try:
                 getattr(self.distiller, f'prepare_from_{side}')(model)
             except ValueError as err:
@@ -265,23 +264,28 @@ class MultiTeacherDistill(BaseAlgorithm):
         elif cfg is not None:
             teacher = MODELS.build(cfg)
         else:
-            teacher = MODELS.build(dict(cfg_path=spec['cfg_path'],
-                                        pretrained=False))
+            teacher = MODELS.build(
+                dict(cfg_path=spec['cfg_path'], pretrained=False))
         if not isinstance(teacher, BaseModel):
             raise TypeError(f'teacher {name!r} must be an mmengine BaseModel '
                             f'(a task model), got {type(teacher).__name__}.')
         _set_inplace_false(teacher)
         if spec['ckpt']:
             load_teacher_weights(
-                teacher, spec['ckpt'], prefix=spec['ckpt_prefix'],
-                strict=spec['ckpt_strict'], what=f'teacher {name!r}',
+                teacher,
+                spec['ckpt'],
+                prefix=spec['ckpt_prefix'],
+                strict=spec['ckpt_strict'],
+                what=f'teacher {name!r}',
                 opt_out=f'model.teachers.{name}.ckpt_strict=False')
             # keep Runner.init_weights() from re-initialising it
             teacher._is_init = True
         else:
-            print_log(f'teacher {name!r} has no ckpt: it distills its '
-                      'initial (random) weights.', logger='current',
-                      level=logging.WARNING)
+            print_log(
+                f'teacher {name!r} has no ckpt: it distills its '
+                'initial (random) weights.',
+                logger='current',
+                level=logging.WARNING)
         if not spec['trainable']:
             for param in teacher.parameters():
                 param.requires_grad = False
@@ -305,22 +309,25 @@ class MultiTeacherDistill(BaseAlgorithm):
                 'model.teachers[name].')
         return next(iter(self.teachers.values()))
 
-    def teacher_view(self, name: str, inputs: torch.Tensor,
+    def teacher_view(self,
+                     name: str,
+                     inputs: torch.Tensor,
                      data_samples: Optional[List[BaseDataElement]] = None):
         """The batch as teacher ``name`` sees it."""
         return apply_view(self.teacher_views[name], inputs, data_samples)
 
-    def student_batch(self, inputs: torch.Tensor,
+    def student_batch(self,
+                      inputs: torch.Tensor,
                       data_samples: Optional[List[BaseDataElement]] = None):
         """The batch as the student sees it."""
         return apply_view(self.student_view, inputs, data_samples)
 
-    def forward_teachers(self,
-                         inputs: torch.Tensor,
-                         data_samples: Optional[List[BaseDataElement]] = None,
-                         mode: Optional[str] = None,
-                         names: Optional[Sequence[str]] = None
-                         ) -> Dict[str, Any]:
+    def forward_teachers(
+            self,
+            inputs: torch.Tensor,
+            data_samples: Optional[List[BaseDataElement]] = None,
+            mode: Optional[str] = None,
+            names: Optional[Sequence[str]] = None) -> Dict[str, Any]:
         """Run teachers, each on its own view of a preprocessed batch.
 
         The one teacher loop of the algorithm: ``loss`` runs it with the
@@ -350,8 +357,7 @@ class MultiTeacherDistill(BaseAlgorithm):
                            f'{self.teacher_names}.')
         outputs = {}
         for name in names:
-            t_inputs, t_samples = self.teacher_view(name, inputs,
-                                                    data_samples)
+            t_inputs, t_samples = self.teacher_view(name, inputs, data_samples)
             t_mode = self.teacher_modes[name] if mode is None else mode
             with torch.set_grad_enabled(self.teacher_trainable[name]
                                         and torch.is_grad_enabled()):
@@ -359,10 +365,11 @@ class MultiTeacherDistill(BaseAlgorithm):
                     t_inputs, t_samples, mode=t_mode)
         return outputs
 
-    def loss(self,
-             batch_inputs: torch.Tensor,
-             data_samples: Optional[List[BaseDataElement]] = None
-             ) -> LossResults:
+    def loss(
+            self,
+            batch_inputs: torch.Tensor,
+            data_samples: Optional[List[BaseDataElement]] = None
+    ) -> LossResults:
         """Teachers on their views, then the student on its view; the task
         and distillation losses (``student.*``, ``<teacher>.*`` for
         trainable teachers, ``distill.*``)."""
@@ -403,13 +410,15 @@ class MultiTeacherDistill(BaseAlgorithm):
         return self.student(inputs, data_samples, mode='predict')
 
     @torch.no_grad()
-    def predict_teacher(self, name: str, inputs: torch.Tensor,
-                        data_samples: Optional[List[BaseDataElement]] = None
-                        ) -> list:
+    def predict_teacher(
+            self,
+            name: str,
+            inputs: torch.Tensor,
+            data_samples: Optional[List[BaseDataElement]] = None) -> list:
         """Predictions of teacher ``name`` on its view of a preprocessed
         batch (the validation loop scores teachers with it)."""
-        return self.forward_teachers(inputs, data_samples, mode='predict',
-                                     names=[name])[name]
+        return self.forward_teachers(
+            inputs, data_samples, mode='predict', names=[name])[name]
 
     def train(self, mode: bool = True) -> 'MultiTeacherDistill':
         """Set the train mode; frozen teachers stay in eval mode, BN of

@@ -51,8 +51,15 @@ def parse_teacher_specs(teachers) -> Dict[str, dict]:
                 f'teacher {name!r} needs exactly one of cfg (a model config '
                 'or model) and cfg_path (e.g. '
                 '"mmpretrain::resnet/resnet18_8xb32_in1k.py").')
-        full = dict(cfg=None, cfg_path=None, ckpt=None, ckpt_prefix='',
-                    ckpt_strict=True, view=None, trainable=False, mode='loss')
+        full = dict(
+            cfg=None,
+            cfg_path=None,
+            ckpt=None,
+            ckpt_prefix='',
+            ckpt_strict=True,
+            view=None,
+            trainable=False,
+            mode='loss')
         full.update(spec)
         if not isinstance(full['ckpt_strict'], bool):
             raise ValueError(f'teacher {name!r}: ckpt_strict must be True or '
@@ -70,8 +77,9 @@ def parse_teacher_specs(teachers) -> Dict[str, dict]:
 def check_clip_or_image_shape(shape):
     """(C, H, W) or (T, C, H, W) of positive ints, else a clear error."""
     if (not isinstance(shape, (list, tuple)) or len(shape) not in (3, 4)
-            or not all(isinstance(v, int) and not isinstance(v, bool)
-                       and v >= 1 for v in shape)):
+            or not all(
+                isinstance(v, int) and not isinstance(v, bool) and v >= 1
+                for v in shape)):
         raise ValueError(
             'input_shape must be (C, H, W), or (T, C, H, W) for clips, of '
             f'positive ints, got {shape!r}: set it to the size of one '

@@ -72,9 +72,9 @@ class ResizeProjectConnector(BaseConnector):
                 'features of the same kind on both sides.')
         c_in, c_out = in_shape[1], target_shape[1]
         if c_in != c_out:
-            self.proj = (nn.Conv2d(c_in, c_out, 1, bias=self.bias)
-                         if len(in_shape) == 4 else
-                         nn.Linear(c_in, c_out, bias=self.bias))
+            self.proj = (
+                nn.Conv2d(c_in, c_out, 1, bias=self.bias) if len(in_shape) == 4
+                else nn.Linear(c_in, c_out, bias=self.bias))
         self.in_shape, self.target_shape = in_shape, target_shape
 
     def forward_train(self, feature: Tensor) -> Tensor:
@@ -88,9 +88,11 @@ class ResizeProjectConnector(BaseConnector):
                 "algorithm's input_shape).")
         if feature.dim() == 4 and tuple(
                 feature.shape[2:]) != self.target_shape[2:]:
-            feature = F.interpolate(feature, size=self.target_shape[2:],
-                                    mode=self.mode,
-                                    align_corners=self.align_corners)
+            feature = F.interpolate(
+                feature,
+                size=self.target_shape[2:],
+                mode=self.mode,
+                align_corners=self.align_corners)
         if self.proj is not None:
             feature = self.proj(feature)
         return feature

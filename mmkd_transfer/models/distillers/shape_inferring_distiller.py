@@ -139,18 +139,22 @@ class ShapeInferringDistiller(ConfigurableDistiller):
         """The connectors and distill losses that define
         ``build_from_shapes``: ``{'connectors': {...}, 'losses': {...}}``."""
         return dict(
-            connectors={n: c for n, c in self.connectors.items()
-                        if _has_build(c)},
-            losses={n: loss for n, loss in self.distill_losses.items()
-                    if _has_build(loss)})
+            connectors={
+                n: c
+                for n, c in self.connectors.items() if _has_build(c)
+            },
+            losses={
+                n: loss
+                for n, loss in self.distill_losses.items() if _has_build(loss)
+            })
 
-    def init_from_dry_run(self,
-                          student: nn.Module,
-                          teacher: nn.Module,
-                          inputs: Tensor,
-                          data_samples: Optional[list] = None,
-                          mode: Optional[str] = 'tensor'
-                          ) -> Dict[str, Dict[str, Any]]:
+    def init_from_dry_run(
+            self,
+            student: nn.Module,
+            teacher: nn.Module,
+            inputs: Tensor,
+            data_samples: Optional[list] = None,
+            mode: Optional[str] = 'tensor') -> Dict[str, Dict[str, Any]]:
         """Build every shape-dependent connector, then loss, from one dry
         forward of each side.
 
@@ -172,14 +176,18 @@ class ShapeInferringDistiller(ConfigurableDistiller):
         to_build = self.modules_to_build()
         if not any(to_build.values()):
             return {}
-        missing = [n for n in to_build['losses']
-                   if n not in self.loss_forward_mappings]
+        missing = [
+            n for n in to_build['losses']
+            if n not in self.loss_forward_mappings
+        ]
         if missing:
             raise ValueError(
                 f'{type(self).__name__}: losses {missing} need shapes from '
                 'their inputs but have no entry in loss_forward_mappings.')
-        uses = {name: self._connector_uses(name)
-                for name in to_build['connectors']}
+        uses = {
+            name: self._connector_uses(name)
+            for name in to_build['connectors']
+        }
 
         shapes: Dict[str, Dict[str, Any]] = {}
         with ExitStack() as stack:
@@ -190,8 +198,8 @@ class ShapeInferringDistiller(ConfigurableDistiller):
                                      (student, self.student_recorders)):
                 if recorders.recorders:
                     stack.enter_context(
-                        dry_run_records(model, recorders, inputs,
-                                        data_samples, mode))
+                        dry_run_records(model, recorders, inputs, data_samples,
+                                        mode))
             for name, connector in to_build['connectors'].items():
                 found = self._connector_shapes(name, uses[name])
                 connector.build_from_shapes(**found)
@@ -232,8 +240,10 @@ class ShapeInferringDistiller(ConfigurableDistiller):
             return _record_spec(self.connector_targets[name])
         mapping = self.loss_forward_mappings[loss]
         side = mapping[arg]['from_student']
-        others = {a: s for a, s in mapping.items()
-                  if s['from_student'] != side}
+        others = {
+            a: s
+            for a, s in mapping.items() if s['from_student'] != side
+        }
         if len(others) != 1 or next(iter(others.values())).get('connector'):
             raise ValueError(
                 f'connector {name!r} on {loss}.{arg}: cannot tell which '
@@ -249,8 +259,7 @@ class ShapeInferringDistiller(ConfigurableDistiller):
         for loss, arg in uses:
             spec = self.loss_forward_mappings[loss][arg]
             shapes = dict(
-                in_shape=tensor_shapes(
-                    self.get_record(**_record_spec(spec))),
+                in_shape=tensor_shapes(self.get_record(**_record_spec(spec))),
                 target_shape=tensor_shapes(
                     self.get_record(**self._target_spec(name, loss, arg))))
             if found is not None and shapes != found:

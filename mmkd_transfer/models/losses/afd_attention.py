@@ -85,7 +85,9 @@ class AFDAttention(nn.Module):
         qk_dim (int): d, the query/key size. Defaults to 128.
     """
 
-    def __init__(self, s_channels: Sequence[int], t_channels: Sequence[int],
+    def __init__(self,
+                 s_channels: Sequence[int],
+                 t_channels: Sequence[int],
                  qk_dim: int = 128) -> None:
         super().__init__()
         if len(s_channels) == 0 or len(t_channels) == 0:
@@ -106,9 +108,11 @@ class AFDAttention(nn.Module):
         # (side, width): teacher groups come first, so the output is in
         # layer order without a gather unless the widths interleave.
         self.proj = GroupedLinear(
-            self.t_channels + self.s_channels, qk_dim,
-            group_keys=[('t', c) for c in self.t_channels] +
-            [('s', c) for c in self.s_channels])
+            self.t_channels + self.s_channels,
+            qk_dim,
+            group_keys=[('t', c)
+                        for c in self.t_channels] + [('s', c)
+                                                     for c in self.s_channels])
         self.proj_bn = nn.BatchNorm1d((num_t + num_s) * qk_dim)
         self.bilinear = nn.Sequential(
             nn.Linear(qk_dim, qk_dim * num_t, bias=False),

@@ -102,16 +102,16 @@ class StudentMapStatistics(Function):
     """
 
     @staticmethod
-    def forward(ctx, s_groups: SizeGroupItems,
-                *features: Tensor) -> Tuple[Tensor, ...]:
+    def forward(ctx, s_groups: SizeGroupItems, *features:
+                Tensor) -> Tuple[Tensor, ...]:
         ctx.set_materialize_grads(False)
         s_groups = ctx.s_groups = dict(s_groups)
         ctx.save_for_backward(*features)
         gaps = [global_avg_pool(f) for f in features]
         with _autocast_off(features[0]):
             energies = [
-                torch.stack([flat_energy(features[j]) for j in members],
-                            dim=1) for members in s_groups.values()
+                torch.stack([flat_energy(features[j]) for j in members], dim=1)
+                for members in s_groups.values()
             ]
         return (*gaps, *energies)
 
@@ -183,8 +183,8 @@ class ValueDistanceLoss(Function):
 
     @staticmethod
     def forward(ctx, alpha: Tensor, s_groups: SizeGroupItems,
-                t_groups: SizeGroupItems, t_values: List[Tensor],
-                *energies: Tensor) -> Tensor:
+                t_groups: SizeGroupItems, t_values: List[Tensor], *energies:
+                Tensor) -> Tensor:
         with _autocast_off(alpha):
             return ValueDistanceLoss._forward(ctx, alpha, dict(s_groups),
                                               dict(t_groups), t_values,

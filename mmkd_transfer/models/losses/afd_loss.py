@@ -12,14 +12,13 @@ backwards, for speed), the attention in :mod:`.afd_attention`;
 from typing import List, Optional, Sequence
 
 import torch
+from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from mmrazor.registry import MODELS
 from ..utils.grouping import Size2d
 from .afd_attention import AFDAttention
 from .afd_autograd import (group_by_size, student_map_statistics,
                            value_distance_loss)
-
 
 
 def afd_feature_loss(s_features: Sequence[Tensor],
@@ -175,9 +174,10 @@ class AFDLoss(nn.Module):
                 'meta-network before the optimizer, e.g. with '
                 'ShapeInferringDistiller.init_from_dry_run(student, teacher, '
                 'inputs).')
-        for side, feats, channels in (
-                ('s_features', s_features, self.attention.s_channels),
-                ('t_features', t_features, self.attention.t_channels)):
+        for side, feats, channels in (('s_features', s_features,
+                                       self.attention.s_channels),
+                                      ('t_features', t_features,
+                                       self.attention.t_channels)):
             if not isinstance(feats, (list, tuple)):
                 raise TypeError(
                     f'AFDLoss: {side} must be a list of (N, C, H, W) tensors '

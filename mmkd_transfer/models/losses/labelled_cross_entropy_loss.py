@@ -41,8 +41,13 @@ class LabelledCrossEntropyLoss(nn.Module):
         self.loss_weight = loss_weight
         self.ignore_label = ignore_label
 
-    def forward(self, cls_score, label, weight=None, avg_factor=None,
-                reduction_override=None, **kwargs):
+    def forward(self,
+                cls_score,
+                label,
+                weight=None,
+                avg_factor=None,
+                reduction_override=None,
+                **kwargs):
         """(N, C) logits and (N,) labels -> scalar loss."""
         if label.dim() != 1:
             raise ValueError('LabelledCrossEntropyLoss needs hard labels of '

@@ -3,10 +3,9 @@ import difflib
 import fnmatch
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
-from torch import nn
-
 from mmrazor.models.task_modules.recorder.base_recorder import BaseRecorder
 from mmrazor.registry import TASK_UTILS
+from torch import nn
 
 _GLOB_CHARS = '*?['
 
@@ -144,8 +143,8 @@ class ModuleListOutputsRecorder(BaseRecorder):
         """list[list]: one list of module outputs per forward call."""
         counts = [len(outs) for outs in self._outputs]
         if len(set(counts)) > 1:
-            detail = ', '.join(
-                f'{name}: {c}' for name, c in zip(self.module_names, counts))
+            detail = ', '.join(f'{name}: {c}'
+                               for name, c in zip(self.module_names, counts))
             raise RuntimeError(
                 'ModuleListOutputsRecorder: the recorded modules ran a '
                 f'different number of times ({detail}); records cannot be '

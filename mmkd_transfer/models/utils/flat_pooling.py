@@ -14,7 +14,6 @@ from torch import Tensor
 from .grouping import Size2d
 
 
-
 def _pool_axis(n_in: int, n_out: int) -> Tensor:
     """(n_in, n_out) weights of 1-D adaptive average pooling (PyTorch's
     windows: [floor(o·n_in/n_out), ceil((o+1)·n_in/n_out)))."""
@@ -26,8 +25,7 @@ def _pool_axis(n_in: int, n_out: int) -> Tensor:
 
 
 @functools.lru_cache(maxsize=128)
-def adaptive_pool_matrix(in_size: Size2d, out_size: Size2d,
-                         dtype: torch.dtype,
+def adaptive_pool_matrix(in_size: Size2d, out_size: Size2d, dtype: torch.dtype,
                          device: torch.device) -> Tensor:
     """M (H_in·W_in, H_out·W_out) with
     ``vec(adaptive_avg_pool2d(x, out_size)) = vec(x) @ M``."""

@@ -50,9 +50,9 @@ class GroupedLinear(nn.Module):
                     f'widths, got {widths}.')
         self.weights = nn.ParameterList(
             nn.Parameter(
-                torch.empty(len(layers), self.in_channels[layers[0]],
-                            self.out_features))
-            for layers in self.group_layers)
+                torch.empty(
+                    len(layers), self.in_channels[layers[0]],
+                    self.out_features)) for layers in self.group_layers)
         grouped_order = [
             layer for layers in self.group_layers for layer in layers
         ]
@@ -92,8 +92,9 @@ class GroupedLinear(nn.Module):
                              f'{len(self.in_channels)} layers, got '
                              f'{len(inputs)} inputs.')
         outs = [
-            torch.bmm(torch.stack([inputs[layer] for layer in layers]),
-                      weight).transpose(0, 1)
+            torch.bmm(
+                torch.stack([inputs[layer]
+                             for layer in layers]), weight).transpose(0, 1)
             for layers, weight in zip(self.group_layers, self.weights)
         ]  # each (N, G, out), a view
         # one copy into a contiguous (N, L, out), so callers may reshape it

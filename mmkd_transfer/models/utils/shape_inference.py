@@ -39,8 +39,7 @@ def tensor_shapes(obj: Any) -> Any:
 @contextmanager
 def eval_mode(*modules: nn.Module) -> Iterator[None]:
     """Put modules in eval mode; restore every submodule's flag on exit."""
-    flags = [(m, m.training) for module in modules
-             for m in module.modules()]
+    flags = [(m, m.training) for module in modules for m in module.modules()]
     try:
         for module in modules:
             module.eval()
@@ -92,8 +91,10 @@ def dry_run_records(model: nn.Module,
     kwargs = {} if mode is None else dict(mode=mode)
     rng_devices = []
     if device is not None and device.type == 'cuda':
-        rng_devices = [torch.cuda.current_device()
-                       if device.index is None else device.index]
+        rng_devices = [
+            torch.cuda.current_device()
+            if device.index is None else device.index
+        ]
     try:
         with torch.no_grad(), torch.random.fork_rng(devices=rng_devices), \
                 eval_mode(model):
@@ -104,12 +105,12 @@ def dry_run_records(model: nn.Module,
         _clear(recorders)
 
 
-def infer_record_shapes(model: nn.Module,
-                        recorders,
-                        inputs: Tensor,
-                        data_samples: Optional[list] = None,
-                        mode: Optional[str] = 'tensor'
-                        ) -> Dict[str, List[Any]]:
+def infer_record_shapes(
+        model: nn.Module,
+        recorders,
+        inputs: Tensor,
+        data_samples: Optional[list] = None,
+        mode: Optional[str] = 'tensor') -> Dict[str, List[Any]]:
     """Shapes of everything each recorder records in one dry forward.
 
     Args: as :func:`dry_run_records`.
