@@ -81,7 +81,13 @@ def _trained_checkpoint(tmp_path_factory, name):
         baseline,
         work_dir=work,
         **{'train_cfg.max_epochs': epochs})
+    # session fixtures are set up outside the per-test scope isolation:
+    # drop the default scope this Runner leaves behind here
+    from mmengine.registry import DefaultScope
+    before = set(DefaultScope._instance_dict)
     train(cfg)
+    for scope_name in set(DefaultScope._instance_dict) - before:
+        DefaultScope._instance_dict.pop(scope_name, None)
     return work / f'epoch_{epochs}.pth'
 
 
