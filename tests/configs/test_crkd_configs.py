@@ -1,5 +1,6 @@
-"""The CRKD digits config trains, resumes exactly with both optimizers, and
-exports a student without the discriminator that runs at 4x4."""
+"""The CRKD digits configs train: classification (resumes exactly with both
+optimizers, exports a student without the discriminator that runs at 4x4),
+segmentation and detection (a few iterations, LR student validated)."""
 import math
 import sys
 
@@ -83,3 +84,74 @@ def test_exported_crkd_student_has_no_discriminator_and_runs_at_4px(
     with torch.no_grad():
         logits = student(torch.randn(2, 3, 4, 4), mode='tensor')
     assert logits.shape == (2, 10)
+
+
+SEG = 'crkd_fcn-r18w16_fcn-r18w8-32px_1xb8_digits-seg.py'
+DET = 'crkd_retinanet-r18w16_retinanet-r18w8-32px_1xb8_digits-det.py'
+
+
+def _train_dense(config, tmp_path):
+    """Two iterations of batch 3 (a relation pair loss needs 3 samples to be
+    nonzero) and a validation on 2 scenes, with a random teacher."""
+    cfg = load_config('crkd', config, work_dir=tmp_path, **{
+        'model.teachers.teacher.ckpt': None,
+        'train_cfg.max_iters': 2,
+        'train_cfg.val_interval': 2,
+        'train_dataloader.batch_size': 3,
+        'val_dataloader.batch_size': 2,
+        'param_scheduler': [],
+    })
+    cfg.val_dataloader.dataset.indices = 2
+    return train(cfg)
+
+
+def _check_crkd_terms(runner, distill_keys):
+    for key in distill_keys + ('adversarial.loss_g', 'discriminator.loss_d'):
+        values = loss_history(runner, key)
+        assert len(values) == 2 and all(
+            math.isfinite(v) and v > 0 for v in values), key
+    # the discriminator stays out of the exported student and its optimizer
+    model = runner.model
+    student_params = {id(p) for p in model.student.parameters()}
+    assert not student_params & {id(p)
+                                 for p in model.discriminator.parameters()}
+    assert 'discriminator' in runner.optim_wrapper
+
+
+def test_crkd_seg_config_trains_and_scores_the_lr_student(tmp_path):
+    runner = _train_dense(SEG, tmp_path)
+    _check_crkd_terms(runner, ('distill.loss_rad', 'distill.loss_pair',
+                               'distill.loss_mmd'))
+    assert len(loss_history(runner, 'student.decode.loss_ce')) == 2
+    # last backbone stage: LR student 64x4x4 -> HR teacher 128x8x8
+    proj = runner.model.distiller.connectors['proj']
+    assert proj.in_shape[1:] == (64, 4, 4)
+    assert proj.target_shape[1:] == (128, 8, 8)
+    assert proj.proj.weight.shape == (128, 64, 1, 1)
+    assert runner.model.discriminator.in_channels == 128
+    assert set(runner.optim_wrapper.get_lr()) == {
+        'architecture.lr', 'distiller.lr', 'discriminator.lr'}
+    # the student (on its 32x32 view, against 64x64 maps), then the teacher
+    hub = runner.message_hub
+    assert hub.get_scalar('val/mIoU') is not None
+    assert hub.get_scalar('val/teacher.mIoU') is not None
+
+
+def test_crkd_det_config_trains_with_fpn_feature_terms(tmp_path):
+    runner = _train_dense(DET, tmp_path)
+    _check_crkd_terms(runner, ('distill.loss_rad_p3', 'distill.loss_rad_p4',
+                               'distill.loss_pair', 'distill.loss_mmd'))
+    for key in ('student.loss_cls', 'student.loss_bbox'):
+        assert all(map(math.isfinite, loss_history(runner, key))), key
+    # student P3/P4 (32x32 input) resized to the teacher's (64x64 input);
+    # both FPNs are 64 wide: no projection
+    connectors = runner.model.distiller.connectors
+    for name, (h_s, h_t) in dict(p3=(4, 8), p4=(2, 4)).items():
+        assert connectors[name].in_shape[1:] == (64, h_s, h_s), name
+        assert connectors[name].target_shape[1:] == (64, h_t, h_t), name
+        assert connectors[name].proj is None, name
+    assert runner.model.discriminator.in_channels == 64
+    # validation runs (a 2-iteration student has no box above score_thr,
+    # so only the teacher's metrics are logged)
+    assert runner.message_hub.get_scalar(
+        'val/teacher.coco/bbox_mAP') is not None

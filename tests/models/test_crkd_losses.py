@@ -270,3 +270,35 @@ def test_losses_build_from_registry_with_defaults():
         loss = MODELS.build(dict(type=name))
         assert loss.loss_weight == 1.0
         assert 'loss_weight=1.0' in repr(loss)
+
+
+@pytest.mark.parametrize('name', ['pair', 'mmd'])
+def test_pool_maps_compares_pooled_embeddings_of_maps_of_any_size(name):
+    # an LR student map (4x4) and an HR teacher map (8x8): with pool_maps
+    # the loss is the loss of their global-average-pooled embeddings
+    s_map, t_map = randn(5, 3, 4, 4, seed=20), randn(5, 3, 8, 8, seed=21)
+    cls = CRKDPairwiseLoss if name == 'pair' else CRKDMMDLoss
+    pooled = cls(loss_weight=2.).double()(s_map.mean((2, 3)),
+                                          t_map.mean((2, 3)))
+    assert cls(loss_weight=2., pool_maps=True).double()(
+        s_map, t_map).item() == pytest.approx(pooled.item(), abs=1e-12)
+    assert pooled.item() > 0
+    # an HR teacher map upsampled from the student's: equal pooled rows
+    same = s_map.repeat_interleave(2, 2).repeat_interleave(2, 3)
+    assert cls(pool_maps=True).double()(s_map, same).item() == \
+        pytest.approx(0., abs=1e-9)
+
+
+def test_rad_feature_only_with_logit_weight_zero():
+    # a detector: FPN maps only, the LR student's resized to the teacher's
+    s, t = randn(2, 4, 2, 2, seed=22), randn(2, 4, 4, 4, seed=23)
+    up = F.interpolate(s, size=(4, 4), mode='bilinear', align_corners=False)
+    loss = CRKDResolutionAwareLoss(logit_weight=0., feature_weight=0.5,
+                                   loss_weight=2.).double()
+    expected = 2. * 0.5 * ((up - t)**2).flatten(1).sum(1).mean()
+    assert loss(s_feature=s, t_feature=t).item() == pytest.approx(
+        expected.item(), abs=1e-12)
+    with pytest.raises(ValueError, match='logit_weight'):
+        CRKDResolutionAwareLoss()(s_feature=s, t_feature=t)
+    with pytest.raises(ValueError, match='loss_weight=0'):
+        CRKDResolutionAwareLoss(logit_weight=0.)
