@@ -1,12 +1,15 @@
 """The CRKD digits configs train: classification (resumes exactly with both
 optimizers, exports a student without the discriminator that runs at 4x4),
-segmentation and detection (a few iterations, LR student validated)."""
+segmentation and detection (a few iterations, LR student validated); the
+standard-dataset configs (CIFAR-100, ImageFolder, Cityscapes, COCO) build
+without data, and the CIFAR one takes a CRKD step on a synthetic batch."""
 import math
 import sys
 
 import pytest
 import torch
-from conftest import REPO, load_config, loss_history, train
+from conftest import REPO, config_path, load_config, loss_history, train
+from mmengine.config import Config
 
 CONFIG = ('crkd', 'crkd_r18w32_r18w8-4px_1xb64_digits-cls-100l.py')
 
@@ -155,3 +158,71 @@ def test_crkd_det_config_trains_with_fpn_feature_terms(tmp_path):
     # so only the teacher's metrics are logged)
     assert runner.message_hub.get_scalar(
         'val/teacher.coco/bbox_mAP') is not None
+
+
+# --------------------------------------------- standard datasets (no data)
+STANDARD = {
+    'cifar': 'crkd_r34s3w32_r18s3w32-16px_1xb64-240e_cifar100.py',
+    'imagefolder': 'crkd_r34_r18-112px_1xb64-200e_imagefolder-cub200.py',
+    'cityscapes': ('crkd_fcn_r50-d8_fcn_r18-d8-256x512_4xb2-80k_'
+                   'cityscapes-512x1024.py'),
+    'coco': 'crkd_retinanet_r50_retinanet_r18-0.5x_fpn_1x_coco.py',
+}
+# (student's embedding width fed to D, D's input width) per config
+WIDTHS = {'cifar': 128, 'imagefolder': 512, 'cityscapes': 2048,
+          'coco': 256}
+
+
+def _build_standard(name):
+    """The model of a standard-dataset config, as the Runner builds it,
+    without teacher weights or data."""
+    from mmengine.registry import DefaultScope
+    from mmrazor.registry import MODELS
+    cfg = Config.fromfile(config_path('crkd', STANDARD[name]))
+    cfg.model.teachers.teacher.ckpt = None
+    if cfg.get('data_preprocessor') is not None:
+        cfg.model.setdefault('data_preprocessor', cfg.data_preprocessor)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        return cfg, MODELS.build(cfg.model)
+
+
+@pytest.mark.parametrize('name', sorted(STANDARD))
+def test_standard_config_builds_without_data_and_uses_variables(name):
+    cfg, model = _build_standard(name)
+    assert Config.fromfile(config_path(
+        'crkd', STANDARD[name])).model.teachers.teacher.ckpt == \
+        cfg.teacher_ckpt
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[key].dataset.data_root == cfg.data_root, key
+    # an LR student: half the side of what the teacher reads
+    assert cfg.model.student_view.type == 'ResolutionView'
+    assert cfg.model.student_view.scale_factor == 0.5
+    assert model.discriminator.in_channels == WIDTHS[name]
+    # D is outside the student, and has its own optimizer entry
+    assert not any('discriminator' in k for k in model.student.state_dict())
+    assert set(cfg.optim_wrapper) >= {'constructor', 'architecture',
+                                      'discriminator'}
+    if name == 'coco':
+        assert cfg.val_evaluator.ann_file.startswith(cfg.data_root)
+
+
+def test_cifar_config_takes_one_crkd_step_on_a_synthetic_batch():
+    from mmengine.optim import build_optim_wrapper
+    from mmpretrain.structures import DataSample
+    torch.manual_seed(0)
+    cfg, model = _build_standard('cifar')
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    data = dict(
+        inputs=[torch.randint(0, 256, (3, 32, 32), dtype=torch.uint8)
+                for _ in range(4)],
+        data_samples=[DataSample().set_gt_label(i) for i in range(4)])
+    before = {k: v.clone() for k, v in model.discriminator.state_dict()
+              .items()}
+    logs = model.train_step(data, optim)
+    for key in ('loss', 'distill.loss_rad', 'distill.loss_pair',
+                'distill.loss_mmd', 'adversarial.loss_g',
+                'discriminator.loss_d'):
+        assert math.isfinite(float(logs[key])), key
+    # the discriminator took its step
+    assert any(not torch.equal(before[k], v)
+               for k, v in model.discriminator.state_dict().items())
