@@ -226,3 +226,25 @@ def test_cifar_config_takes_one_crkd_step_on_a_synthetic_batch():
     # the discriminator took its step
     assert any(not torch.equal(before[k], v)
                for k, v in model.discriminator.state_dict().items())
+
+
+def test_crkd_resolution_benchmark_entry_compares_hr_and_lr_student(
+        monkeypatch):
+    from mmkd_transfer.apis.benchmark import registry
+
+    # imported here, its entry registered into a copy of the registry: the
+    # entries other tests list stay as methods/__init__.py registers them
+    monkeypatch.setattr(registry, '_ENTRIES', dict(registry._ENTRIES))
+    from mmkd_transfer.apis.benchmark.methods import crkd_resolution
+    report = crkd_resolution.benchmark_crkd_resolution(
+        iters=2, warmup=0, batch_size=2, config=config_path(*CONFIG))
+    assert 'CRKD student' in crkd_resolution.format_crkd_resolution_report(
+        report)
+    hr, lr = report['models']['hr'], report['models']['lr']
+    assert (hr['input_shape'], lr['input_shape']) == ((3, 8, 8), (3, 4, 4))
+    assert hr['params'] == lr['params']  # one model, two resolutions
+    # mmengine's counts for ResNet-18 width 8 (CIFAR stem): at 8x8 the
+    # last stages are 2x2 and 1x1, so r = 2 saves 2.35x, not 4x
+    assert (hr['flops'], lr['flops']) == (564800, 240512)
+    assert report['flops_ratio'] == pytest.approx(564800 / 240512)
+    assert set(report['times']) == {'hr', 'lr'}
