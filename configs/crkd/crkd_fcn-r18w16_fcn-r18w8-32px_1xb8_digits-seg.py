@@ -27,12 +27,13 @@ model = dict(
     _scope_='mmrazor',
     type='AdversarialMultiTeacherDistill',
     architecture={{_base_.seg_student_model}},
-    student_view=dict(type='ResolutionView', scale_factor=0.5,
-                      seg_target='keep'),
+    student_view=dict(
+        type='ResolutionView', scale_factor=0.5, seg_target='keep'),
     # the teacher only gives its logits and features (no loss of its own)
     teachers=dict(
-        teacher=dict(cfg={{_base_.seg_teacher_model}}, ckpt=teacher_ckpt,
-                     mode='tensor')),
+        teacher=dict(
+            cfg={{_base_.seg_teacher_model}}, ckpt=teacher_ckpt,
+            mode='tensor')),
     input_shape=(3, 64, 64),
     expect_lower_resolution=True,
     distiller=dict(
@@ -41,8 +42,8 @@ model = dict(
             logits=dict(type='ModuleOutputs', source='decode_head.conv_seg'),
             backbone=dict(type='ModuleOutputs', source='backbone')),
         teacher_recorders=dict(
-            logits=dict(type='ModuleOutputs',
-                        source='teacher.decode_head.conv_seg'),
+            logits=dict(
+                type='ModuleOutputs', source='teacher.decode_head.conv_seg'),
             backbone=dict(type='ModuleOutputs', source='teacher.backbone')),
         # 64x4x4 -> 128x8x8 (bilinear resize, 1x1 conv), sized by the dry run
         connectors=dict(proj=dict(type='ResizeProjectConnector')),
@@ -50,10 +51,16 @@ model = dict(
         distill_losses=dict(
             # feature term summed over 128x8x8 values: 1/(128*64) makes it a
             # per-value mean (set before any run, not tuned)
-            loss_rad=dict(type='CRKDResolutionAwareLoss', tau=4.0,
-                          feature_weight=1.0 / (128 * 64), loss_weight=1.0),
-            loss_pair=dict(type='CRKDPairwiseLoss', mode='relation',
-                           pool_maps=True, loss_weight=1.0),
+            loss_rad=dict(
+                type='CRKDResolutionAwareLoss',
+                tau=4.0,
+                feature_weight=1.0 / (128 * 64),
+                loss_weight=1.0),
+            loss_pair=dict(
+                type='CRKDPairwiseLoss',
+                mode='relation',
+                pool_maps=True,
+                loss_weight=1.0),
             loss_mmd=dict(type='CRKDMMDLoss', pool_maps=True,
                           loss_weight=1.0)),
         loss_forward_mappings=dict(
@@ -62,8 +69,7 @@ model = dict(
                 preds_T=dict(recorder='logits', from_student=False),
                 s_feature=dict(student_stage4, connector='proj'),
                 t_feature=teacher_stage4),
-            loss_pair=dict(s_feature=student_stage4,
-                           t_feature=teacher_stage4),
+            loss_pair=dict(s_feature=student_stage4, t_feature=teacher_stage4),
             loss_mmd=dict(
                 s_feature=dict(student_stage4, connector='proj'),
                 t_feature=teacher_stage4))),

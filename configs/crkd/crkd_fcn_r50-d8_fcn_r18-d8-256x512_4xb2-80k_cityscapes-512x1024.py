@@ -100,12 +100,12 @@ model = dict(
     _scope_='mmrazor',
     type='AdversarialMultiTeacherDistill',
     architecture=_fcn(18, 512, 128, 64),
-    student_view=dict(type='ResolutionView', scale_factor=0.5,
-                      seg_target='keep'),
+    student_view=dict(
+        type='ResolutionView', scale_factor=0.5, seg_target='keep'),
     # the teacher only gives its logits and features (no loss of its own)
     teachers=dict(
-        teacher=dict(cfg=_fcn(50, 2048, 512, 256), ckpt=teacher_ckpt,
-                     mode='tensor')),
+        teacher=dict(
+            cfg=_fcn(50, 2048, 512, 256), ckpt=teacher_ckpt, mode='tensor')),
     # checks the views and sizes the discriminator (widths only): a small
     # dummy input is enough
     input_shape=(3, 64, 128),
@@ -116,21 +116,31 @@ model = dict(
             logits=dict(type='ModuleOutputs', source='decode_head.conv_seg'),
             backbone=dict(type='ModuleOutputs', source='backbone')),
         teacher_recorders=dict(
-            logits=dict(type='ModuleOutputs',
-                        source='teacher.decode_head.conv_seg'),
+            logits=dict(
+                type='ModuleOutputs', source='teacher.decode_head.conv_seg'),
             backbone=dict(type='ModuleOutputs', source='teacher.backbone')),
         # 512 -> 2048 channels on the LR map; crops of any size: the loss
         # resizes the result to the teacher's map at every step
         connectors=dict(
-            proj=dict(type='ConvModuleConnector', in_channel=512,
-                      out_channel=2048, kernel_size=1, act_cfg=None)),
+            proj=dict(
+                type='ConvModuleConnector',
+                in_channel=512,
+                out_channel=2048,
+                kernel_size=1,
+                act_cfg=None)),
         distill_losses=dict(
             # the feature term is summed over 2048 channels x H x W: 1e-4
             # keeps it near the CE at init (ours, not tuned)
-            loss_rad=dict(type='CRKDResolutionAwareLoss', tau=4.0,
-                          feature_weight=1e-4, loss_weight=1.0),
-            loss_pair=dict(type='CRKDPairwiseLoss', mode='relation',
-                           pool_maps=True, loss_weight=1.0),
+            loss_rad=dict(
+                type='CRKDResolutionAwareLoss',
+                tau=4.0,
+                feature_weight=1e-4,
+                loss_weight=1.0),
+            loss_pair=dict(
+                type='CRKDPairwiseLoss',
+                mode='relation',
+                pool_maps=True,
+                loss_weight=1.0),
             loss_mmd=dict(type='CRKDMMDLoss', pool_maps=True,
                           loss_weight=1.0)),
         loss_forward_mappings=dict(
@@ -139,8 +149,7 @@ model = dict(
                 preds_T=dict(recorder='logits', from_student=False),
                 s_feature=dict(student_stage4, connector='proj'),
                 t_feature=teacher_stage4),
-            loss_pair=dict(s_feature=student_stage4,
-                           t_feature=teacher_stage4),
+            loss_pair=dict(s_feature=student_stage4, t_feature=teacher_stage4),
             loss_mmd=dict(
                 s_feature=dict(student_stage4, connector='proj'),
                 t_feature=teacher_stage4))),

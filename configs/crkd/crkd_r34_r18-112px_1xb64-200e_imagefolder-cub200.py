@@ -37,14 +37,20 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=64,
     num_workers=4,
-    dataset=dict(type='CustomDataset', data_root=data_root,
-                 data_prefix='train', pipeline=train_pipeline),
+    dataset=dict(
+        type='CustomDataset',
+        data_root=data_root,
+        data_prefix='train',
+        pipeline=train_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True))
 val_dataloader = dict(
     batch_size=64,
     num_workers=4,
-    dataset=dict(type='CustomDataset', data_root=data_root,
-                 data_prefix='test', pipeline=test_pipeline),
+    dataset=dict(
+        type='CustomDataset',
+        data_root=data_root,
+        data_prefix='test',
+        pipeline=test_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=False))
 val_evaluator = dict(type='Accuracy', topk=(1, 5))
 test_dataloader = val_dataloader
@@ -56,13 +62,19 @@ def _resnet(depth):
     return dict(
         _scope_='mmpretrain',
         type='ImageClassifier',
-        backbone=dict(type='ResNet', depth=depth, num_stages=4,
-                      out_indices=(3, ), style='pytorch'),
+        backbone=dict(
+            type='ResNet',
+            depth=depth,
+            num_stages=4,
+            out_indices=(3, ),
+            style='pytorch'),
         neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='LinearClsHead', num_classes=num_classes,
-                  in_channels=512,
-                  loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-                  topk=(1, 5)))
+        head=dict(
+            type='LinearClsHead',
+            num_classes=num_classes,
+            in_channels=512,
+            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+            topk=(1, 5)))
 
 
 student_embedding = dict(recorder='gap', from_student=True, data_idx=0)
@@ -115,12 +127,16 @@ del _resnet
 max_epochs = 200
 optim_wrapper = dict(
     constructor='mmrazor.SeparateOptimWrapperConstructor',
-    architecture=dict(optimizer=dict(
-        type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4)),
+    architecture=dict(
+        optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4)),
     discriminator=dict(
         optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999))))
-param_scheduler = dict(type='CosineAnnealingLR', by_epoch=True,
-                       T_max=max_epochs, begin=0, end=max_epochs)
+param_scheduler = dict(
+    type='CosineAnnealingLR',
+    by_epoch=True,
+    T_max=max_epochs,
+    begin=0,
+    end=max_epochs)
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=10)
 # scores the student (on its 112x112 view), then the teacher as teacher.*
 val_cfg = dict(type='mmrazor.MultiTeacherValLoop')

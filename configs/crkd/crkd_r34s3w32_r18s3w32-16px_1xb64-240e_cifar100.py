@@ -79,8 +79,8 @@ model = dict(
 optim_wrapper = dict(
     _delete_=True,
     constructor='mmrazor.SeparateOptimWrapperConstructor',
-    architecture=dict(optimizer=dict(
-        type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4)),
+    architecture=dict(
+        optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4)),
     discriminator=dict(
         optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999))))
 

@@ -31,8 +31,11 @@ def _rad(level):
     # ||.||² summed over the teacher level's 64 x H x W values: divided by
     # their number, a per-value mean (set before any run, not tuned)
     size = 8 // 2**level
-    return dict(type='CRKDResolutionAwareLoss', logit_weight=0.,
-                feature_weight=1.0 / (64 * size * size), loss_weight=1.0)
+    return dict(
+        type='CRKDResolutionAwareLoss',
+        logit_weight=0.,
+        feature_weight=1.0 / (64 * size * size),
+        loss_weight=1.0)
 
 
 model = dict(
@@ -40,12 +43,13 @@ model = dict(
     type='AdversarialMultiTeacherDistill',
     architecture={{_base_.det_student_model}},
     # 64 * 0.5 = 32 is already a multiple of the largest FPN stride used
-    student_view=dict(type='ResolutionView', scale_factor=0.5,
-                      pad_size_divisor=32),
+    student_view=dict(
+        type='ResolutionView', scale_factor=0.5, pad_size_divisor=32),
     # the teacher only gives its FPN features (no loss of its own)
     teachers=dict(
-        teacher=dict(cfg={{_base_.det_teacher_model}}, ckpt=teacher_ckpt,
-                     mode='tensor')),
+        teacher=dict(
+            cfg={{_base_.det_teacher_model}}, ckpt=teacher_ckpt,
+            mode='tensor')),
     input_shape=(3, 64, 64),
     expect_lower_resolution=True,
     distiller=dict(
@@ -62,18 +66,21 @@ model = dict(
         distill_losses=dict(
             loss_rad_p3=_rad(0),
             loss_rad_p4=_rad(1),
-            loss_pair=dict(type='CRKDPairwiseLoss', mode='relation',
-                           pool_maps=True, loss_weight=1.0),
+            loss_pair=dict(
+                type='CRKDPairwiseLoss',
+                mode='relation',
+                pool_maps=True,
+                loss_weight=1.0),
             loss_mmd=dict(type='CRKDMMDLoss', pool_maps=True,
                           loss_weight=1.0)),
         loss_forward_mappings=dict(
-            loss_rad_p3=dict(s_feature=_fpn(0, True, 'p3'),
-                             t_feature=_fpn(0, False)),
-            loss_rad_p4=dict(s_feature=_fpn(1, True, 'p4'),
-                             t_feature=_fpn(1, False)),
+            loss_rad_p3=dict(
+                s_feature=_fpn(0, True, 'p3'), t_feature=_fpn(0, False)),
+            loss_rad_p4=dict(
+                s_feature=_fpn(1, True, 'p4'), t_feature=_fpn(1, False)),
             loss_pair=dict(s_feature=_fpn(0, True), t_feature=_fpn(0, False)),
-            loss_mmd=dict(s_feature=_fpn(0, True, 'p3'),
-                          t_feature=_fpn(0, False)))),
+            loss_mmd=dict(
+                s_feature=_fpn(0, True, 'p3'), t_feature=_fpn(0, False)))),
     # an MLP on the pooled (N, 64) P3 features (it pools maps itself)
     discriminator=dict(type='PooledFeatureDiscriminator', hidden_channels=128),
     adversarial_inputs=dict(

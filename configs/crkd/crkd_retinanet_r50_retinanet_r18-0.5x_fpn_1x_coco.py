@@ -112,8 +112,11 @@ def _fpn(level, from_student):
 def _rad(level_size):
     # ||.||² summed over 256 x H x W values; 1 / (256 * level_size) keeps
     # it near a per-value mean at 1333x800 (ours, not tuned)
-    return dict(type='CRKDResolutionAwareLoss', logit_weight=0.,
-                feature_weight=1.0 / (256 * level_size), loss_weight=1.0)
+    return dict(
+        type='CRKDResolutionAwareLoss',
+        logit_weight=0.,
+        feature_weight=1.0 / (256 * level_size),
+        loss_weight=1.0)
 
 
 # The student is randomly initialised, so nothing is frozen. To start it
@@ -126,12 +129,14 @@ model = dict(
     type='AdversarialMultiTeacherDistill',
     architecture=_retinanet(18, [64, 128, 256, 512], -1, False),
     # the resized batch is padded to a multiple of the largest FPN stride
-    student_view=dict(type='ResolutionView', scale_factor=0.5,
-                      pad_size_divisor=32),
+    student_view=dict(
+        type='ResolutionView', scale_factor=0.5, pad_size_divisor=32),
     # the teacher only gives its FPN features (no loss of its own)
     teachers=dict(
-        teacher=dict(cfg=_retinanet(50, [256, 512, 1024, 2048], 1, True),
-                     ckpt=teacher_ckpt, mode='tensor')),
+        teacher=dict(
+            cfg=_retinanet(50, [256, 512, 1024, 2048], 1, True),
+            ckpt=teacher_ckpt,
+            mode='tensor')),
     # checks the views and sizes the discriminator (widths only): a small
     # dummy input is enough
     input_shape=(3, 128, 128),
@@ -144,18 +149,20 @@ model = dict(
         distill_losses=dict(
             loss_rad_p3=_rad(100 * 167),
             loss_rad_p4=_rad(50 * 84),
-            loss_pair=dict(type='CRKDPairwiseLoss', mode='relation',
-                           pool_maps=True, loss_weight=1.0),
+            loss_pair=dict(
+                type='CRKDPairwiseLoss',
+                mode='relation',
+                pool_maps=True,
+                loss_weight=1.0),
             loss_mmd=dict(type='CRKDMMDLoss', pool_maps=True,
                           loss_weight=1.0)),
         loss_forward_mappings=dict(
-            loss_rad_p3=dict(s_feature=_fpn(0, True),
-                             t_feature=_fpn(0, False)),
-            loss_rad_p4=dict(s_feature=_fpn(1, True),
-                             t_feature=_fpn(1, False)),
+            loss_rad_p3=dict(
+                s_feature=_fpn(0, True), t_feature=_fpn(0, False)),
+            loss_rad_p4=dict(
+                s_feature=_fpn(1, True), t_feature=_fpn(1, False)),
             loss_pair=dict(s_feature=_fpn(0, True), t_feature=_fpn(0, False)),
-            loss_mmd=dict(s_feature=_fpn(0, True),
-                          t_feature=_fpn(0, False)))),
+            loss_mmd=dict(s_feature=_fpn(0, True), t_feature=_fpn(0, False)))),
     # an MLP on the pooled (N, 256) P3 features (it pools maps itself)
     discriminator=dict(type='PooledFeatureDiscriminator', hidden_channels=256),
     adversarial_inputs=dict(student=_fpn(0, True), teacher=_fpn(0, False)),
@@ -168,8 +175,9 @@ del _fpn, _rad
 optim_wrapper = dict(
     _delete_=True,
     constructor='mmrazor.SeparateOptimWrapperConstructor',
-    architecture=dict(optimizer=dict(
-        type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001)),
+    architecture=dict(
+        optimizer=dict(type='SGD', lr=0.01, momentum=0.9,
+                       weight_decay=0.0001)),
     discriminator=dict(
         optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999))))
 find_unused_parameters = True

@@ -16,9 +16,13 @@ CONFIG = ('crkd', 'crkd_r18w32_r18w8-4px_1xb64_digits-cls-100l.py')
 
 def crkd_config(work_dir, epochs):
     # a random teacher: these tests check the mechanics, not accuracy
-    return load_config(*CONFIG, work_dir=work_dir, **{
-        'train_cfg.max_epochs': epochs,
-        'model.teachers.teacher.ckpt': None})
+    return load_config(
+        *CONFIG,
+        work_dir=work_dir,
+        **{
+            'train_cfg.max_epochs': epochs,
+            'model.teachers.teacher.ckpt': None
+        })
 
 
 @pytest.fixture(scope='module')
@@ -40,12 +44,10 @@ def test_crkd_config_trains_a_few_iterations(one_epoch):
     assert sum(task[-5:]) < sum(task[:5])
     # one learning-rate schedule per optimizer
     lrs = runner.optim_wrapper.get_lr()
-    assert set(lrs) == {'architecture.lr', 'distiller.lr',
-                        'discriminator.lr'}
+    assert set(lrs) == {'architecture.lr', 'distiller.lr', 'discriminator.lr'}
 
 
-def test_crkd_resume_restores_both_optimizers_and_the_discriminator(
-        tmp_path):
+def test_crkd_resume_restores_both_optimizers_and_the_discriminator(tmp_path):
     straight = train(crkd_config(tmp_path / 'straight', 2))
     train(crkd_config(tmp_path / 'split', 1))
     resumed_cfg = crkd_config(tmp_path / 'split', 2)
@@ -64,9 +66,9 @@ def test_crkd_resume_restores_both_optimizers_and_the_discriminator(
         assert sa.keys() == sb.keys() and sa, name
         for idx in sa:
             for field, value in sa[idx].items():
-                assert torch.equal(torch.as_tensor(value),
-                                   torch.as_tensor(sb[idx][field])), (
-                                       name, idx, field)
+                assert torch.equal(
+                    torch.as_tensor(value),
+                    torch.as_tensor(sb[idx][field])), (name, idx, field)
 
 
 def test_exported_crkd_student_has_no_discriminator_and_runs_at_4px(
@@ -74,15 +76,18 @@ def test_exported_crkd_student_has_no_discriminator_and_runs_at_4px(
     sys.path.insert(0, f'{REPO}/tools')
     import export_student
     _, work_dir = one_epoch
-    out = export_student.main([str(work_dir / 'epoch_1.pth'),
-                               '--out', str(tmp_path / 'student.pth')])
+    out = export_student.main([
+        str(work_dir / 'epoch_1.pth'), '--out',
+        str(tmp_path / 'student.pth')
+    ])
     keys = set(torch.load(out, weights_only=True)['state_dict'])
     assert keys and not any('discriminator' in k or 'distiller' in k
                             for k in keys)
     from mmpretrain.apis import init_model
-    student_cfg = load_config('baselines',
-                              'student_r18w8_1xb64_digits-cls-100l.py',
-                              work_dir=tmp_path / 's')
+    student_cfg = load_config(
+        'baselines',
+        'student_r18w8_1xb64_digits-cls-100l.py',
+        work_dir=tmp_path / 's')
     student = init_model(student_cfg, out, device='cpu')
     with torch.no_grad():
         logits = student(torch.randn(2, 3, 4, 4), mode='tensor')
@@ -96,14 +101,18 @@ DET = 'crkd_retinanet-r18w16_retinanet-r18w8-32px_1xb8_digits-det.py'
 def _train_dense(config, tmp_path):
     """Two iterations of batch 3 (a relation pair loss needs 3 samples to be
     nonzero) and a validation on 2 scenes, with a random teacher."""
-    cfg = load_config('crkd', config, work_dir=tmp_path, **{
-        'model.teachers.teacher.ckpt': None,
-        'train_cfg.max_iters': 2,
-        'train_cfg.val_interval': 2,
-        'train_dataloader.batch_size': 3,
-        'val_dataloader.batch_size': 2,
-        'param_scheduler': [],
-    })
+    cfg = load_config(
+        'crkd',
+        config,
+        work_dir=tmp_path,
+        **{
+            'model.teachers.teacher.ckpt': None,
+            'train_cfg.max_iters': 2,
+            'train_cfg.val_interval': 2,
+            'train_dataloader.batch_size': 3,
+            'val_dataloader.batch_size': 2,
+            'param_scheduler': [],
+        })
     cfg.val_dataloader.dataset.indices = 2
     return train(cfg)
 
@@ -116,15 +125,17 @@ def _check_crkd_terms(runner, distill_keys):
     # the discriminator stays out of the exported student and its optimizer
     model = runner.model
     student_params = {id(p) for p in model.student.parameters()}
-    assert not student_params & {id(p)
-                                 for p in model.discriminator.parameters()}
+    assert not student_params & {
+        id(p)
+        for p in model.discriminator.parameters()
+    }
     assert 'discriminator' in runner.optim_wrapper
 
 
 def test_crkd_seg_config_trains_and_scores_the_lr_student(tmp_path):
     runner = _train_dense(SEG, tmp_path)
-    _check_crkd_terms(runner, ('distill.loss_rad', 'distill.loss_pair',
-                               'distill.loss_mmd'))
+    _check_crkd_terms(
+        runner, ('distill.loss_rad', 'distill.loss_pair', 'distill.loss_mmd'))
     assert len(loss_history(runner, 'student.decode.loss_ce')) == 2
     # last backbone stage: LR student 64x4x4 -> HR teacher 128x8x8
     proj = runner.model.distiller.connectors['proj']
@@ -133,7 +144,8 @@ def test_crkd_seg_config_trains_and_scores_the_lr_student(tmp_path):
     assert proj.proj.weight.shape == (128, 64, 1, 1)
     assert runner.model.discriminator.in_channels == 128
     assert set(runner.optim_wrapper.get_lr()) == {
-        'architecture.lr', 'distiller.lr', 'discriminator.lr'}
+        'architecture.lr', 'distiller.lr', 'discriminator.lr'
+    }
     # the student (on its 32x32 view, against 64x64 maps), then the teacher
     hub = runner.message_hub
     assert hub.get_scalar('val/mIoU') is not None
@@ -162,15 +174,17 @@ def test_crkd_det_config_trains_with_fpn_feature_terms(tmp_path):
 
 # --------------------------------------------- standard datasets (no data)
 STANDARD = {
-    'cifar': 'crkd_r34s3w32_r18s3w32-16px_1xb64-240e_cifar100.py',
-    'imagefolder': 'crkd_r34_r18-112px_1xb64-200e_imagefolder-cub200.py',
+    'cifar':
+    'crkd_r34s3w32_r18s3w32-16px_1xb64-240e_cifar100.py',
+    'imagefolder':
+    'crkd_r34_r18-112px_1xb64-200e_imagefolder-cub200.py',
     'cityscapes': ('crkd_fcn_r50-d8_fcn_r18-d8-256x512_4xb2-80k_'
                    'cityscapes-512x1024.py'),
-    'coco': 'crkd_retinanet_r50_retinanet_r18-0.5x_fpn_1x_coco.py',
+    'coco':
+    'crkd_retinanet_r50_retinanet_r18-0.5x_fpn_1x_coco.py',
 }
 # (student's embedding width fed to D, D's input width) per config
-WIDTHS = {'cifar': 128, 'imagefolder': 512, 'cityscapes': 2048,
-          'coco': 256}
+WIDTHS = {'cifar': 128, 'imagefolder': 512, 'cityscapes': 2048, 'coco': 256}
 
 
 def _build_standard(name):
@@ -200,8 +214,8 @@ def test_standard_config_builds_without_data_and_uses_variables(name):
     assert model.discriminator.in_channels == WIDTHS[name]
     # D is outside the student, and has its own optimizer entry
     assert not any('discriminator' in k for k in model.student.state_dict())
-    assert set(cfg.optim_wrapper) >= {'constructor', 'architecture',
-                                      'discriminator'}
+    assert set(
+        cfg.optim_wrapper) >= {'constructor', 'architecture', 'discriminator'}
     if name == 'coco':
         assert cfg.val_evaluator.ann_file.startswith(cfg.data_root)
 
@@ -213,11 +227,15 @@ def test_cifar_config_takes_one_crkd_step_on_a_synthetic_batch():
     cfg, model = _build_standard('cifar')
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     data = dict(
-        inputs=[torch.randint(0, 256, (3, 32, 32), dtype=torch.uint8)
-                for _ in range(4)],
+        inputs=[
+            torch.randint(0, 256, (3, 32, 32), dtype=torch.uint8)
+            for _ in range(4)
+        ],
         data_samples=[DataSample().set_gt_label(i) for i in range(4)])
-    before = {k: v.clone() for k, v in model.discriminator.state_dict()
-              .items()}
+    before = {
+        k: v.clone()
+        for k, v in model.discriminator.state_dict().items()
+    }
     logs = model.train_step(data, optim)
     for key in ('loss', 'distill.loss_rad', 'distill.loss_pair',
                 'distill.loss_mmd', 'adversarial.loss_g',

@@ -136,8 +136,7 @@ class CRKDMMDLoss(nn.Module):
                              f'of positive bandwidths, got {sigmas!r}.')
         if loss_weight < 0:
             raise ValueError(f'loss_weight must be >= 0, got {loss_weight!r}.')
-        self.register_buffer('sigmas', torch.tensor(sigmas),
-                             persistent=False)
+        self.register_buffer('sigmas', torch.tensor(sigmas), persistent=False)
         self.median_scale = median_scale
         self.unbiased = unbiased
         self.loss_weight = float(loss_weight)
@@ -177,5 +176,7 @@ class CRKDMMDLoss(nn.Module):
                 f'pool_maps={self.pool_maps}')
 
 
-__all__ = ['CRKDMMDLoss', 'gaussian_mmd2', 'multi_bandwidth_kernel',
-           'median_squared_distance', 'squared_distances']
+__all__ = [
+    'CRKDMMDLoss', 'gaussian_mmd2', 'multi_bandwidth_kernel',
+    'median_squared_distance', 'squared_distances'
+]

@@ -33,7 +33,8 @@ def pairwise_distances(z: Tensor) -> Tensor:
     return dist * (1 - torch.eye(len(z), dtype=z.dtype, device=z.device))
 
 
-def relation_pair_loss(s_embed: Tensor, t_embed: Tensor,
+def relation_pair_loss(s_embed: Tensor,
+                       t_embed: Tensor,
                        normalize: bool = True) -> Tensor:
     """mean over ordered pairs i≠j of (d_s(i, j) − d_t(i, j))².
 
@@ -161,5 +162,7 @@ class CRKDPairwiseLoss(nn.Module):
                 f'loss_weight={self.loss_weight}, pool_maps={self.pool_maps}')
 
 
-__all__ = ['CRKDPairwiseLoss', 'batch_embeddings', 'pairwise_distances',
-           'relation_pair_loss', 'instance_pair_loss']
+__all__ = [
+    'CRKDPairwiseLoss', 'batch_embeddings', 'pairwise_distances',
+    'relation_pair_loss', 'instance_pair_loss'
+]

@@ -22,8 +22,11 @@ def resize_like(student: Tensor, teacher: Tensor) -> Tensor:
     """Bilinearly resize a student map (N, C, h, w) to the teacher's (H, W);
     tensors without spatial dimensions are returned as they are."""
     if student.dim() == 4 and student.shape[2:] != teacher.shape[2:]:
-        student = F.interpolate(student, size=teacher.shape[2:],
-                                mode='bilinear', align_corners=False)
+        student = F.interpolate(
+            student,
+            size=teacher.shape[2:],
+            mode='bilinear',
+            align_corners=False)
     return student
 
 
@@ -158,8 +161,8 @@ class CRKDResolutionAwareLoss(nn.Module):
                     'CRKDResolutionAwareLoss: logit_weight > 0 needs preds_S '
                     'and preds_T in loss_forward_mappings (or set '
                     'logit_weight=0).')
-            loss = self.logit_weight * soft_logit_kl(
-                preds_S, preds_T.detach(), self.tau)
+            loss = self.logit_weight * soft_logit_kl(preds_S, preds_T.detach(),
+                                                     self.tau)
         if self.feature_weight > 0:
             if s_feature is None or t_feature is None:
                 raise ValueError(
@@ -176,5 +179,6 @@ class CRKDResolutionAwareLoss(nn.Module):
                 f'loss_weight={self.loss_weight}')
 
 
-__all__ = ['CRKDResolutionAwareLoss', 'soft_logit_kl', 'feature_mse',
-           'resize_like']
+__all__ = [
+    'CRKDResolutionAwareLoss', 'soft_logit_kl', 'feature_mse', 'resize_like'
+]

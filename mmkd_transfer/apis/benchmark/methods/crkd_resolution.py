@@ -27,8 +27,8 @@ from ..timing import (environment, interleaved_timings, summarize,
 DEFAULT_CONFIG = osp.join('configs', 'crkd',
                           'crkd_r18w32_r18w8-4px_1xb64_digits-cls-100l.py')
 # the repository root, for a relative config path run from elsewhere
-_REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__))))))
+_REPO = osp.dirname(
+    osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))))
 
 
 def format_crkd_resolution_report(report: Dict[str, Any]) -> str:
@@ -38,8 +38,10 @@ def format_crkd_resolution_report(report: Dict[str, Any]) -> str:
         f"config {report['config']}; forward at batch "
         f"{report['batch_size']}, eval, no_grad; FLOPs at batch 1",
     ] + report_header(report)
-    lines += ['| input | shape | params | FLOPs | forward (ms) |',
-              '|---|---|---|---|---|']
+    lines += [
+        '| input | shape | params | FLOPs | forward (ms) |',
+        '|---|---|---|---|---|'
+    ]
     for name in ('hr', 'lr'):
         row = report['models'][name]
         lines.append(
@@ -48,14 +50,16 @@ def format_crkd_resolution_report(report: Dict[str, Any]) -> str:
             f"{format_count(row['flops'])} | "
             f"{format_ms(report['times'][name])} |")
     flops = report['flops_ratio']
-    lines += ['', f"FLOPs HR / LR: {flops:.2f}x" if flops else
-              'FLOPs HR / LR: n/a (not traceable)', '']
+    lines += [
+        '', f"FLOPs HR / LR: {flops:.2f}x"
+        if flops else 'FLOPs HR / LR: n/a (not traceable)', ''
+    ]
     lines += ratio_table(report['ratios'])
     return '\n'.join(lines)
 
 
-@register_benchmark('crkd-resolution',
-                    format_report=format_crkd_resolution_report)
+@register_benchmark(
+    'crkd-resolution', format_report=format_crkd_resolution_report)
 def benchmark_crkd_resolution(iters: int = 20,
                               warmup: int = 3,
                               batch_size: int = 64,
@@ -97,8 +101,8 @@ def benchmark_crkd_resolution(iters: int = 20,
             f'{config}: crkd-resolution needs model.student_view and '
             'model.input_shape (the teacher\'s (C, H, W)); pass a CRKD '
             'config with --entry-options config=PATH.')
-    dev = torch.device(device or ('cuda' if torch.cuda.is_available() else
-                                  'cpu'))
+    dev = torch.device(
+        device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     hr_shape = (batch_size, ) + tuple(model_cfg.input_shape)
     lr_shape = tuple(build_view(model_cfg.student_view).out_shape(hr_shape))
     torch.manual_seed(seed)
@@ -106,8 +110,10 @@ def benchmark_crkd_resolution(iters: int = 20,
         student = MODELS.build(model_cfg.architecture)
     student.to(dev).eval()
     gen = torch.Generator().manual_seed(seed)
-    inputs = {name: torch.randn(shape, generator=gen).to(dev)
-              for name, shape in (('hr', hr_shape), ('lr', lr_shape))}
+    inputs = {
+        name: torch.randn(shape, generator=gen).to(dev)
+        for name, shape in (('hr', hr_shape), ('lr', lr_shape))
+    }
 
     def forward(x):
 
@@ -118,12 +124,16 @@ def benchmark_crkd_resolution(iters: int = 20,
         return run
 
     env = environment(dev)
-    times = interleaved_timings({k: forward(v) for k, v in inputs.items()},
-                                iters, warmup, dev)
+    times = interleaved_timings({
+        k: forward(v)
+        for k, v in inputs.items()
+    }, iters, warmup, dev)
     models = {
-        name: dict(params=count_parameters(student),
-                   input_shape=tuple(x.shape[1:]),
-                   flops=model_flops(student, x[:1]))
+        name:
+        dict(
+            params=count_parameters(student),
+            input_shape=tuple(x.shape[1:]),
+            flops=model_flops(student, x[:1]))
         for name, x in inputs.items()
     }
     hr_flops, lr_flops = models['hr']['flops'], models['lr']['flops']
@@ -135,8 +145,10 @@ def benchmark_crkd_resolution(iters: int = 20,
         iters=iters,
         warmup=warmup,
         models=models,
-        flops_ratio=(hr_flops / lr_flops
-                     if hr_flops and lr_flops else None),
-        times={name: summarize(v) for name, v in times.items()},
+        flops_ratio=(hr_flops / lr_flops if hr_flops and lr_flops else None),
+        times={
+            name: summarize(v)
+            for name, v in times.items()
+        },
         ratios={'hr / lr (forward)': summarized_ratio(times, 'hr', ['lr'])},
     )
