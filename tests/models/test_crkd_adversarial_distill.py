@@ -8,6 +8,16 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 import mmkd_transfer  # noqa: F401
 from mmkd_transfer.models.algorithms import adversarial_multi_teacher_distill
 
+
+@pytest.fixture(autouse=True)
+def _mmrazor_scope():
+    """Build bare type names from mmrazor's registry even when an earlier
+    test's Runner left its task scope (e.g. mmpretrain) as the default."""
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmrazor'):
+        yield
+
+
 CONFIG = ('crkd', 'crkd_r18w32_r18w8-4px_1xb64_digits-cls-100l.py')
 
 
@@ -35,8 +45,10 @@ def batch(n=8):
     from mmengine.dataset import pseudo_collate
 
     from mmkd_transfer.datasets.digits_cls_dataset import DigitsClsDataset
-    ds = DigitsClsDataset(split='train', img_size=8,
-                          pipeline=[dict(type='mmpretrain.PackInputs')])
+    ds = DigitsClsDataset(
+        split='train',
+        img_size=8,
+        pipeline=[dict(type='mmpretrain.PackInputs')])
     return pseudo_collate([ds[i] for i in range(n)])
 
 
@@ -50,8 +62,8 @@ def held(wrapper):
 
 def test_optimizers_are_disjoint_and_cover_every_trainable_parameter():
     algo, optim = build()
-    assert sorted(optim.keys()) == ['architecture', 'discriminator',
-                                    'distiller']
+    assert sorted(
+        optim.keys()) == ['architecture', 'discriminator', 'distiller']
     trainable = ids(p for p in algo.parameters() if p.requires_grad)
     d_params = ids(algo.discriminator.parameters())
     assert held(optim['discriminator']) == d_params
@@ -77,20 +89,24 @@ def test_train_step_runs_k_discriminator_steps_then_one_student_step():
     algo, optim = build(discriminator_steps=3)
     before = {n: p.detach().clone() for n, p in algo.named_parameters()}
     logs = algo.train_step(batch(), optim)
-    assert {'loss', 'student.loss', 'distill.loss_rad', 'distill.loss_pair',
-            'distill.loss_mmd', 'adversarial.loss_g',
-            'discriminator.loss_d'} <= set(logs)
+    assert {
+        'loss', 'student.loss', 'distill.loss_rad', 'distill.loss_pair',
+        'distill.loss_mmd', 'adversarial.loss_g', 'discriminator.loss_d'
+    } <= set(logs)
     # the total the student minimised has no discriminator term in it
-    parts = [v for k, v in logs.items() if k not in (
-        'loss', 'discriminator.loss_d')]
+    parts = [
+        v for k, v in logs.items() if k not in ('loss', 'discriminator.loss_d')
+    ]
     assert logs['loss'].item() == pytest.approx(
         sum(p.item() for p in parts), rel=1e-5)
     d_param = next(algo.discriminator.parameters())
     s_param = next(algo.student.parameters())
     assert optim['discriminator'].optimizer.state[d_param]['step'] == 3
     assert len(optim['architecture'].optimizer.state[s_param]) > 0
-    changed = {n for n, p in algo.named_parameters()
-               if not torch.equal(p, before[n])}
+    changed = {
+        n
+        for n, p in algo.named_parameters() if not torch.equal(p, before[n])
+    }
     assert any(n.startswith('discriminator.') for n in changed)
     assert any(n.startswith('architecture.') for n in changed)
     assert any(n.startswith('distiller.connectors.proj') for n in changed)
@@ -109,22 +125,27 @@ def test_student_term_sends_no_gradient_into_the_discriminator():
 def test_discriminator_steps_lower_its_loss_on_fixed_embeddings():
     algo, optim = build()
     gen = torch.Generator().manual_seed(0)
-    feats = dict(teacher=torch.randn(16, 256, generator=gen) + 0.5,
-                 student=torch.randn(16, 256, generator=gen) - 0.5)
-    losses = [algo.discriminator_step(feats, optim['discriminator'])
-              ['loss_d'].item() for _ in range(5)]
+    feats = dict(
+        teacher=torch.randn(16, 256, generator=gen) + 0.5,
+        student=torch.randn(16, 256, generator=gen) - 0.5)
+    losses = [
+        algo.discriminator_step(feats,
+                                optim['discriminator'])['loss_d'].item()
+        for _ in range(5)
+    ]
     assert losses[-1] < losses[0]
 
 
 def test_adversarial_weight_zero_skips_the_discriminator():
-    algo, optim = build(adversarial_loss=dict(type='CRKDAdversarialLoss',
-                                              loss_weight=0.))
+    algo, optim = build(
+        adversarial_loss=dict(type='CRKDAdversarialLoss', loss_weight=0.))
     d_before = [p.detach().clone() for p in algo.discriminator.parameters()]
     logs = algo.train_step(batch(), optim)
     assert 'discriminator.loss_d' not in logs
     assert 'adversarial.loss_g' not in logs
-    assert all(torch.equal(a, b) for a, b in zip(
-        d_before, algo.discriminator.parameters()))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(d_before, algo.discriminator.parameters()))
 
 
 def test_exported_student_has_no_discriminator_keys():
@@ -144,27 +165,31 @@ def test_one_optimizer_for_everything_is_refused():
 
 def test_missing_discriminator_optimizer_is_refused():
     algo, optim = build()
-    partial = OptimWrapperDict(architecture=optim['architecture'],
-                               distiller=optim['distiller'])
+    partial = OptimWrapperDict(
+        architecture=optim['architecture'], distiller=optim['distiller'])
     with pytest.raises(KeyError, match='add discriminator=dict'):
         algo.check_optim_wrapper(partial)
 
 
 def test_student_optimizer_holding_discriminator_is_refused():
     algo, optim = build()
-    mixed = OptimWrapper(torch.optim.SGD(
-        [*algo.student.parameters(), *algo.discriminator.parameters()],
-        lr=0.1))
-    bad = OptimWrapperDict(architecture=mixed, distiller=optim['distiller'],
-                           discriminator=optim['discriminator'])
+    mixed = OptimWrapper(
+        torch.optim.SGD(
+            [*algo.student.parameters(), *algo.discriminator.parameters()],
+            lr=0.1))
+    bad = OptimWrapperDict(
+        architecture=mixed,
+        distiller=optim['distiller'],
+        discriminator=optim['discriminator'])
     with pytest.raises(ValueError, match='holds discriminator parameters'):
         algo.check_optim_wrapper(bad)
 
 
 def test_parameters_left_out_of_every_optimizer_are_named():
     algo, optim = build()
-    partial = OptimWrapperDict(architecture=optim['architecture'],
-                               discriminator=optim['discriminator'])
+    partial = OptimWrapperDict(
+        architecture=optim['architecture'],
+        discriminator=optim['discriminator'])
     with pytest.raises(ValueError, match=r"in no optimizer.*\['distiller'\]"):
         algo.check_optim_wrapper(partial)
 
@@ -183,8 +208,9 @@ def test_student_view_not_lower_resolution_warns(monkeypatch):
 
 def test_bad_adversarial_inputs_are_one_line_errors():
     with pytest.raises(ValueError, match="no recorder 'pooled'"):
-        build(adversarial_inputs=dict(
-            student=dict(recorder='pooled'), teacher=dict(recorder='gap')))
+        build(
+            adversarial_inputs=dict(
+                student=dict(recorder='pooled'), teacher=dict(recorder='gap')))
     with pytest.raises(ValueError, match='student=<record spec>'):
         build(adversarial_inputs=dict(student=dict(recorder='gap')))
     with pytest.raises(ValueError, match='discriminator_steps'):
@@ -204,5 +230,6 @@ def test_stopped_distillation_also_stops_the_adversarial_steps():
     algo, optim = build()
     algo.distillation_stopped = True  # what mmrazor's StopDistillHook sets
     logs = algo.train_step(batch(), optim)
-    assert not any(k.startswith(('distill.', 'adversarial.',
-                                 'discriminator.')) for k in logs)
+    assert not any(
+        k.startswith(('distill.', 'adversarial.', 'discriminator.'))
+        for k in logs)

@@ -10,6 +10,16 @@ from mmkd_transfer.models.discriminators import (FeatureMapDiscriminator,
 from mmkd_transfer.models.losses.crkd_adversarial_loss import (
     discriminator_bce, generator_bce)
 
+
+@pytest.fixture(autouse=True)
+def _mmrazor_scope():
+    """Build bare type names from mmrazor's registry even when an earlier
+    test's Runner left its task scope (e.g. mmpretrain) as the default."""
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmrazor'):
+        yield
+
+
 CASES = [
     (dict(type='PooledFeatureDiscriminator', hidden_channels=16), (8, )),
     (dict(type='PooledFeatureDiscriminator', num_layers=1), (8, 3, 3)),

@@ -19,9 +19,18 @@ from mmkd_transfer.models.losses.crkd_mmd_loss import (gaussian_mmd2,
 from mmkd_transfer.models.losses.crkd_pairwise_loss import relation_pair_loss
 
 
+@pytest.fixture(autouse=True)
+def _mmrazor_scope():
+    """Build bare type names from mmrazor's registry even when an earlier
+    test's Runner left its task scope (e.g. mmpretrain) as the default."""
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmrazor'):
+        yield
+
+
 def randn(*shape, seed=0, dtype=torch.float64):
-    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed),
-                       dtype=dtype)
+    return torch.randn(
+        *shape, generator=torch.Generator().manual_seed(seed), dtype=dtype)
 
 
 # ---------------------------------------------------------------- references
@@ -41,10 +50,11 @@ def naive_mmd2(x, y, sigmas, unbiased):
     for i in range(n):
         for j in range(n):
             if i != j:
-                total += (naive_kernel(x[i], x[j], sigmas) +
-                          naive_kernel(y[i], y[j], sigmas) -
-                          naive_kernel(x[i], y[j], sigmas) -
-                          naive_kernel(x[j], y[i], sigmas))
+                total += (
+                    naive_kernel(x[i], x[j], sigmas) +
+                    naive_kernel(y[i], y[j], sigmas) -
+                    naive_kernel(x[i], y[j], sigmas) -
+                    naive_kernel(x[j], y[i], sigmas))
     return total / (n * (n - 1))
 
 
@@ -62,7 +72,8 @@ def naive_relation(s, t, normalize):
         ds = [[v / ms for v in row] for row in ds]
         dt = [[v / mt for v in row] for row in dt]
     return sum((ds[i][j] - dt[i][j])**2 for i in range(n)
-               for j in range(n) if i != j) / (n * (n - 1))
+               for j in range(n) if i != j) / (
+                   n * (n - 1))
 
 
 # ---------------------------------------------------------------------- MMD
@@ -119,13 +130,17 @@ def test_mmd_loss_median_scale_matches_reference_and_is_scale_free():
 
 def test_unbiased_mmd_can_be_negative_biased_cannot():
     # same distribution, few samples: the U-statistic scatters around 0
-    values = [gaussian_mmd2(randn(4, 2, seed=k), randn(4, 2, seed=k + 50),
-                            torch.tensor([1.], dtype=torch.float64), True)
-              for k in range(20)]
+    values = [
+        gaussian_mmd2(
+            randn(4, 2, seed=k), randn(4, 2, seed=k + 50),
+            torch.tensor([1.], dtype=torch.float64), True) for k in range(20)
+    ]
     assert min(values) < 0
-    biased = [gaussian_mmd2(randn(4, 2, seed=k), randn(4, 2, seed=k + 50),
-                            torch.tensor([1.], dtype=torch.float64))
-              for k in range(20)]
+    biased = [
+        gaussian_mmd2(
+            randn(4, 2, seed=k), randn(4, 2, seed=k + 50),
+            torch.tensor([1.], dtype=torch.float64)) for k in range(20)
+    ]
     assert min(biased) > 0
 
 
@@ -184,8 +199,8 @@ def test_instance_pair_loss_golden():
     s = torch.tensor([[1., 2.], [0., 0.]])
     t = torch.tensor([[0., 0.], [3., 4.]])
     # (1 + 4 + 9 + 16) / 2 samples, times the weight
-    assert CRKDPairwiseLoss(mode='instance', loss_weight=0.5)(
-        s, t).item() == pytest.approx(7.5)
+    assert CRKDPairwiseLoss(
+        mode='instance', loss_weight=0.5)(s, t).item() == pytest.approx(7.5)
 
 
 def test_pair_loss_gradient_is_finite_with_duplicate_samples():
@@ -199,8 +214,7 @@ def test_pair_loss_bad_input():
     with pytest.raises(ValueError, match='relation'):
         CRKDPairwiseLoss(mode='relational')
     with pytest.raises(ValueError, match='connector'):
-        CRKDPairwiseLoss(mode='instance')(torch.randn(3, 2),
-                                          torch.randn(3, 4))
+        CRKDPairwiseLoss(mode='instance')(torch.randn(3, 2), torch.randn(3, 4))
 
 
 # ---------------------------------------------------------------------- RAD
@@ -221,8 +235,7 @@ def test_rad_dense_student_is_resized_to_teacher_then_per_pixel_kl():
     expected = tau**2 * (p_t * (F.log_softmax(t / tau, 1) -
                                 F.log_softmax(up / tau, 1))).sum(1).mean()
     loss = CRKDResolutionAwareLoss(tau=tau, loss_weight=0.5).double()
-    assert loss(s, t).item() == pytest.approx(0.5 * expected.item(),
-                                              abs=1e-12)
+    assert loss(s, t).item() == pytest.approx(0.5 * expected.item(), abs=1e-12)
 
 
 def test_rad_feature_term():
@@ -239,14 +252,14 @@ def test_rad_feature_term():
 # --------------------------------------------------------------- adversarial
 def test_adversarial_bce_golden():
     zeros = torch.zeros(5)
-    assert discriminator_bce(zeros, zeros).item() == pytest.approx(
-        2 * math.log(2))
+    assert discriminator_bce(zeros,
+                             zeros).item() == pytest.approx(2 * math.log(2))
     assert generator_bce(zeros).item() == pytest.approx(math.log(2))
     loss = CRKDAdversarialLoss(loss_weight=0.25)
     assert loss(zeros).item() == pytest.approx(0.25 * math.log(2))
     # a confident, correct discriminator has a small loss
-    assert loss.discriminator_loss(torch.full((3, ), 10.),
-                                   torch.full((3, ), -10.)) < 1e-4
+    assert loss.discriminator_loss(
+        torch.full((3, ), 10.), torch.full((3, ), -10.)) < 1e-4
 
 
 # ---------------------------------------------------- switches and registry
@@ -265,8 +278,43 @@ def test_loss_weight_zero_switches_off_and_keeps_graph(cfg):
 
 
 def test_losses_build_from_registry_with_defaults():
-    for name in ('CRKDResolutionAwareLoss', 'CRKDPairwiseLoss',
-                 'CRKDMMDLoss', 'CRKDAdversarialLoss'):
+    for name in ('CRKDResolutionAwareLoss', 'CRKDPairwiseLoss', 'CRKDMMDLoss',
+                 'CRKDAdversarialLoss'):
         loss = MODELS.build(dict(type=name))
         assert loss.loss_weight == 1.0
         assert 'loss_weight=1.0' in repr(loss)
+
+
+@pytest.mark.parametrize('name', ['pair', 'mmd'])
+def test_pool_maps_compares_pooled_embeddings_of_maps_of_any_size(name):
+    # an LR student map (4x4) and an HR teacher map (8x8): with pool_maps
+    # the loss is the loss of their global-average-pooled embeddings
+    s_map, t_map = randn(5, 3, 4, 4, seed=20), randn(5, 3, 8, 8, seed=21)
+    cls = CRKDPairwiseLoss if name == 'pair' else CRKDMMDLoss
+    pooled = cls(loss_weight=2.).double()(s_map.mean((2, 3)), t_map.mean(
+        (2, 3)))
+    assert cls(
+        loss_weight=2.,
+        pool_maps=True).double()(s_map, t_map).item() == pytest.approx(
+            pooled.item(), abs=1e-12)
+    assert pooled.item() > 0
+    # an HR teacher map upsampled from the student's: equal pooled rows
+    same = s_map.repeat_interleave(2, 2).repeat_interleave(2, 3)
+    assert cls(pool_maps=True).double()(s_map, same).item() == \
+        pytest.approx(0., abs=1e-9)
+
+
+def test_rad_feature_only_with_logit_weight_zero():
+    # a detector: FPN maps only, the LR student's resized to the teacher's
+    s, t = randn(2, 4, 2, 2, seed=22), randn(2, 4, 4, 4, seed=23)
+    up = F.interpolate(s, size=(4, 4), mode='bilinear', align_corners=False)
+    loss = CRKDResolutionAwareLoss(
+        logit_weight=0., feature_weight=0.5, loss_weight=2.).double()
+    expected = 2. * 0.5 * ((up - t)**2).flatten(1).sum(1).mean()
+    assert loss(
+        s_feature=s, t_feature=t).item() == pytest.approx(
+            expected.item(), abs=1e-12)
+    with pytest.raises(ValueError, match='logit_weight'):
+        CRKDResolutionAwareLoss()(s_feature=s, t_feature=t)
+    with pytest.raises(ValueError, match='loss_weight=0'):
+        CRKDResolutionAwareLoss(logit_weight=0.)

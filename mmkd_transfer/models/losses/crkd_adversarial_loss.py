@@ -81,8 +81,7 @@ class CRKDAdversarialLoss(nn.Module):
         return self.loss_weight * generator_bce(fake_logits)
 
     @staticmethod
-    def discriminator_loss(real_logits: Tensor,
-                           fake_logits: Tensor) -> Tensor:
+    def discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
         """The discriminator's term, see :func:`discriminator_bce`."""
         return discriminator_bce(real_logits, fake_logits)
 

@@ -22,6 +22,8 @@ import torch
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from .crkd_pairwise_loss import batch_embeddings
+
 
 def squared_distances(x: Tensor, y: Tensor) -> Tensor:
     """||x_i − y_j||² for x (N, D), y (M, D) -> (N, M).
@@ -99,8 +101,9 @@ class CRKDMMDLoss(nn.Module):
     With ``median_scale`` (ours, the median heuristic), the bandwidths are
     multipliers of the data's scale: σ² = m² · median_{a≠b} ||a − b||² over
     the pooled batch (detached), so one config suits any embedding width.
-    Without it, ``sigmas`` are absolute. Maps (N, C, H, W) are flattened.
-    The teacher side is detached.
+    Without it, ``sigmas`` are absolute. Maps (N, C, H, W) are flattened, or
+    average-pooled to (N, C) with ``pool_maps``. The teacher side is
+    detached.
 
     Args:
         sigmas (Sequence[float]): bandwidths (or multipliers m of the
@@ -111,6 +114,8 @@ class CRKDMMDLoss(nn.Module):
             biased V-statistic (never negative). Defaults to False.
         loss_weight (float): weight; 0 switches the term off. Defaults to
             1.0.
+        pool_maps (bool): global-average-pool maps (N, C, H, W) to (N, C)
+            first (dense models). Defaults to False.
 
     Examples:
         >>> loss_mmd = dict(type='CRKDMMDLoss', sigmas=(0.5, 1., 2.))
@@ -122,7 +127,8 @@ class CRKDMMDLoss(nn.Module):
                  sigmas: Sequence[float] = (0.25, 0.5, 1.0, 2.0, 4.0),
                  median_scale: bool = True,
                  unbiased: bool = False,
-                 loss_weight: float = 1.0) -> None:
+                 loss_weight: float = 1.0,
+                 pool_maps: bool = False) -> None:
         super().__init__()
         sigmas = [float(s) for s in sigmas]
         if not sigmas or min(sigmas) <= 0:
@@ -130,11 +136,11 @@ class CRKDMMDLoss(nn.Module):
                              f'of positive bandwidths, got {sigmas!r}.')
         if loss_weight < 0:
             raise ValueError(f'loss_weight must be >= 0, got {loss_weight!r}.')
-        self.register_buffer('sigmas', torch.tensor(sigmas),
-                             persistent=False)
+        self.register_buffer('sigmas', torch.tensor(sigmas), persistent=False)
         self.median_scale = median_scale
         self.unbiased = unbiased
         self.loss_weight = float(loss_weight)
+        self.pool_maps = pool_maps
 
     def forward(self, s_feature: Tensor, t_feature: Tensor) -> Tensor:
         """Compute the weighted MMD².
@@ -149,7 +155,8 @@ class CRKDMMDLoss(nn.Module):
         """
         if self.loss_weight == 0:
             return s_feature.sum() * 0.
-        s_embed, t_embed = s_feature.flatten(1), t_feature.detach().flatten(1)
+        s_embed = batch_embeddings(s_feature, self.pool_maps)
+        t_embed = batch_embeddings(t_feature.detach(), self.pool_maps)
         if s_embed.shape[1:] != t_embed.shape[1:]:
             raise ValueError(
                 'CRKDMMDLoss compares embeddings of one width, got '
@@ -165,8 +172,11 @@ class CRKDMMDLoss(nn.Module):
     def extra_repr(self) -> str:
         return (f'sigmas={self.sigmas.tolist()}, '
                 f'median_scale={self.median_scale}, '
-                f'unbiased={self.unbiased}, loss_weight={self.loss_weight}')
+                f'unbiased={self.unbiased}, loss_weight={self.loss_weight}, '
+                f'pool_maps={self.pool_maps}')
 
 
-__all__ = ['CRKDMMDLoss', 'gaussian_mmd2', 'multi_bandwidth_kernel',
-           'median_squared_distance', 'squared_distances']
+__all__ = [
+    'CRKDMMDLoss', 'gaussian_mmd2', 'multi_bandwidth_kernel',
+    'median_squared_distance', 'squared_distances'
+]

@@ -33,7 +33,8 @@ def pairwise_distances(z: Tensor) -> Tensor:
     return dist * (1 - torch.eye(len(z), dtype=z.dtype, device=z.device))
 
 
-def relation_pair_loss(s_embed: Tensor, t_embed: Tensor,
+def relation_pair_loss(s_embed: Tensor,
+                       t_embed: Tensor,
                        normalize: bool = True) -> Tensor:
     """mean over ordered pairs i≠j of (d_s(i, j) − d_t(i, j))².
 
@@ -57,6 +58,20 @@ def relation_pair_loss(s_embed: Tensor, t_embed: Tensor,
     return (d_s - d_t).pow(2).sum() / (n * (n - 1))
 
 
+def batch_embeddings(feature: Tensor, pool_maps: bool = False) -> Tensor:
+    """(N, D) rows of a batch of features for the batch-level CRKD terms.
+
+    Vectors (N, D) are returned as they are. Maps (N, C, H, W) are
+    global-average-pooled to (N, C) when ``pool_maps`` (dense students and
+    teachers: one embedding per image whatever its resolution), else
+    flattened to (N, C·H·W) (the maps must then have one size on both
+    sides).
+    """
+    if pool_maps and feature.dim() == 4:
+        return feature.mean(dim=(2, 3))
+    return feature.flatten(1)
+
+
 def instance_pair_loss(s_embed: Tensor, t_embed: Tensor) -> Tensor:
     """mean_i ||z_s^i − z_t^i||², for (N, D) embeddings of the same width."""
     return (s_embed - t_embed).pow(2).sum(1).mean()
@@ -73,8 +88,9 @@ class CRKDPairwiseLoss(nn.Module):
         instance: loss_weight · mean_i ||z_s^i − z_t^i||²
 
     with Euclidean d, each distance matrix divided by its mean when
-    ``normalize``. Maps (N, C, H, W) are flattened to (N, C·H·W). The teacher
-    side is detached. The loss is 0 when the embeddings are equal.
+    ``normalize``. Maps (N, C, H, W) are flattened to (N, C·H·W), or
+    average-pooled to (N, C) with ``pool_maps``. The teacher side is
+    detached. The loss is 0 when the embeddings are equal.
 
     Args:
         mode (str): ``'relation'`` (over the batch; widths may differ) or
@@ -95,7 +111,8 @@ class CRKDPairwiseLoss(nn.Module):
     def __init__(self,
                  mode: str = 'relation',
                  normalize: bool = True,
-                 loss_weight: float = 1.0) -> None:
+                 loss_weight: float = 1.0,
+                 pool_maps: bool = False) -> None:
         super().__init__()
         if mode not in self.MODES:
             raise ValueError(
@@ -106,6 +123,7 @@ class CRKDPairwiseLoss(nn.Module):
         self.mode = mode
         self.normalize = normalize
         self.loss_weight = float(loss_weight)
+        self.pool_maps = pool_maps
 
     def forward(self, s_feature: Tensor, t_feature: Tensor) -> Tensor:
         """Compute the weighted pair-wise loss.
@@ -119,7 +137,8 @@ class CRKDPairwiseLoss(nn.Module):
         """
         if self.loss_weight == 0:
             return s_feature.sum() * 0.
-        s_embed, t_embed = s_feature.flatten(1), t_feature.detach().flatten(1)
+        s_embed = batch_embeddings(s_feature, self.pool_maps)
+        t_embed = batch_embeddings(t_feature.detach(), self.pool_maps)
         if len(s_embed) != len(t_embed):
             raise ValueError(
                 'CRKDPairwiseLoss: student and teacher batches differ, '
@@ -140,8 +159,10 @@ class CRKDPairwiseLoss(nn.Module):
 
     def extra_repr(self) -> str:
         return (f'mode={self.mode!r}, normalize={self.normalize}, '
-                f'loss_weight={self.loss_weight}')
+                f'loss_weight={self.loss_weight}, pool_maps={self.pool_maps}')
 
 
-__all__ = ['CRKDPairwiseLoss', 'pairwise_distances', 'relation_pair_loss',
-           'instance_pair_loss']
+__all__ = [
+    'CRKDPairwiseLoss', 'batch_embeddings', 'pairwise_distances',
+    'relation_pair_loss', 'instance_pair_loss'
+]

@@ -22,8 +22,11 @@ def resize_like(student: Tensor, teacher: Tensor) -> Tensor:
     """Bilinearly resize a student map (N, C, h, w) to the teacher's (H, W);
     tensors without spatial dimensions are returned as they are."""
     if student.dim() == 4 and student.shape[2:] != teacher.shape[2:]:
-        student = F.interpolate(student, size=teacher.shape[2:],
-                                mode='bilinear', align_corners=False)
+        student = F.interpolate(
+            student,
+            size=teacher.shape[2:],
+            mode='bilinear',
+            align_corners=False)
     return student
 
 
@@ -80,7 +83,7 @@ class CRKDResolutionAwareLoss(nn.Module):
     Feng, Lai, Xie, *Resolution-aware Knowledge Distillation for Efficient
     Inference*, IEEE TIP 30, 2021. The form is ours (no code is public)::
 
-        L_RAD = loss_weight · (τ² · KL(σ(p_t/τ) ‖ σ(p_s/τ))
+        L_RAD = loss_weight · (logit_weight · τ² · KL(σ(p_t/τ) ‖ σ(p_s/τ))
                                + feature_weight · ||z_s − z_t||²)
 
     The KL is summed over classes and averaged over samples (and pixels);
@@ -95,6 +98,10 @@ class CRKDResolutionAwareLoss(nn.Module):
             to 0.0.
         loss_weight (float): weight of the whole term; 0 switches it off.
             Defaults to 1.0.
+        logit_weight (float): weight of the logit term; 0 switches it off
+            (then ``preds_S``/``preds_T`` may be omitted), e.g. for a
+            detector whose per-anchor sigmoid scores are no softmax over
+            classes: feature distillation only. Defaults to 1.0.
 
     Examples:
         >>> loss_rad = dict(type='CRKDResolutionAwareLoss', tau=4.0)
@@ -105,27 +112,37 @@ class CRKDResolutionAwareLoss(nn.Module):
     def __init__(self,
                  tau: float = 4.0,
                  feature_weight: float = 0.0,
-                 loss_weight: float = 1.0) -> None:
+                 loss_weight: float = 1.0,
+                 logit_weight: float = 1.0) -> None:
         super().__init__()
         if tau <= 0:
             raise ValueError(f'tau must be > 0, got {tau!r}.')
-        if feature_weight < 0 or loss_weight < 0:
-            raise ValueError('feature_weight and loss_weight must be >= 0, '
-                             f'got {feature_weight!r} and {loss_weight!r}.')
+        if min(feature_weight, loss_weight, logit_weight) < 0:
+            raise ValueError(
+                'feature_weight, loss_weight and logit_weight must be >= 0, '
+                f'got {feature_weight!r}, {loss_weight!r} and '
+                f'{logit_weight!r}.')
+        if feature_weight == 0 and logit_weight == 0:
+            raise ValueError(
+                'CRKDResolutionAwareLoss: logit_weight and feature_weight are '
+                'both 0; set loss_weight=0 to switch the term off.')
         self.tau = float(tau)
         self.feature_weight = float(feature_weight)
         self.loss_weight = float(loss_weight)
+        self.logit_weight = float(logit_weight)
 
     def forward(self,
-                preds_S: Tensor,
-                preds_T: Tensor,
+                preds_S: Optional[Tensor] = None,
+                preds_T: Optional[Tensor] = None,
                 s_feature: Optional[Tensor] = None,
                 t_feature: Optional[Tensor] = None) -> Tensor:
         """Compute the weighted L_RAD.
 
         Args:
-            preds_S (Tensor): student logits, (N, K) or (N, K, h, w).
-            preds_T (Tensor): teacher logits, (N, K) or (N, K, H, W).
+            preds_S (Tensor, optional): student logits, (N, K) or
+                (N, K, h, w). Needed when ``logit_weight > 0``.
+            preds_T (Tensor, optional): teacher logits, (N, K) or
+                (N, K, H, W).
             s_feature (Tensor, optional): aligned student feature, (N, D)
                 or (N, C, h, w). Needed when ``feature_weight > 0``.
             t_feature (Tensor, optional): teacher feature, (N, D) or
@@ -135,8 +152,17 @@ class CRKDResolutionAwareLoss(nn.Module):
             Tensor: scalar.
         """
         if self.loss_weight == 0:
-            return preds_S.sum() * 0.
-        loss = soft_logit_kl(preds_S, preds_T.detach(), self.tau)
+            student = preds_S if preds_S is not None else s_feature
+            return student.sum() * 0.
+        loss = 0.
+        if self.logit_weight > 0:
+            if preds_S is None or preds_T is None:
+                raise ValueError(
+                    'CRKDResolutionAwareLoss: logit_weight > 0 needs preds_S '
+                    'and preds_T in loss_forward_mappings (or set '
+                    'logit_weight=0).')
+            loss = self.logit_weight * soft_logit_kl(preds_S, preds_T.detach(),
+                                                     self.tau)
         if self.feature_weight > 0:
             if s_feature is None or t_feature is None:
                 raise ValueError(
@@ -148,9 +174,11 @@ class CRKDResolutionAwareLoss(nn.Module):
         return self.loss_weight * loss
 
     def extra_repr(self) -> str:
-        return (f'tau={self.tau}, feature_weight={self.feature_weight}, '
+        return (f'tau={self.tau}, logit_weight={self.logit_weight}, '
+                f'feature_weight={self.feature_weight}, '
                 f'loss_weight={self.loss_weight}')
 
 
-__all__ = ['CRKDResolutionAwareLoss', 'soft_logit_kl', 'feature_mse',
-           'resize_like']
+__all__ = [
+    'CRKDResolutionAwareLoss', 'soft_logit_kl', 'feature_mse', 'resize_like'
+]

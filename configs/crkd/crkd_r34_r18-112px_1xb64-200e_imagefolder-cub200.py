@@ -1,0 +1,144 @@
+# CRKD (Feng, Lai, Xie; IEEE TIP 2021) on an ImageFolder dataset such as
+# CUB-200-2011 (one sub-folder per class):
+#   <data_root>/train/<class>/*.jpg   <data_root>/test/<class>/*.jpg
+# The HR teacher is a ResNet-34 trained on the target classes at 224x224
+# (train it first, e.g. with mmpretrain's resnet34 config on this dataset,
+# and set teacher_ckpt); the LR student, a ResNet-18, reads the same crops
+# at 112x112 (r = 2, 4x fewer pixels). Terms as in the digits config (our
+# forms, see README) on the logits and the pooled 512-d embeddings. The
+# schedule is ours (not from the paper). Not run by us (no CUB on this
+# machine); the model builds in a test.
+_base_ = ['../_base_/default_runtime.py']
+default_scope = 'mmpretrain'
+
+# ---- paths: set these (or override with --cfg-options) ----
+data_root = 'data/cub200'
+num_classes = 200
+teacher_ckpt = 'work_dirs/teacher_r34_cub200/epoch_200.pth'
+
+data_preprocessor = dict(
+    type='mmpretrain.ClsDataPreprocessor',
+    num_classes=num_classes,
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    to_rgb=True)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='RandomResizedCrop', scale=224),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='ResizeEdge', scale=256, edge='short'),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=4,
+    dataset=dict(
+        type='CustomDataset',
+        data_root=data_root,
+        data_prefix='train',
+        pipeline=train_pipeline),
+    sampler=dict(type='DefaultSampler', shuffle=True))
+val_dataloader = dict(
+    batch_size=64,
+    num_workers=4,
+    dataset=dict(
+        type='CustomDataset',
+        data_root=data_root,
+        data_prefix='test',
+        pipeline=test_pipeline),
+    sampler=dict(type='DefaultSampler', shuffle=False))
+val_evaluator = dict(type='Accuracy', topk=(1, 5))
+test_dataloader = val_dataloader
+test_evaluator = val_evaluator
+
+
+def _resnet(depth):
+    # randomly initialised (nothing is downloaded at run time)
+    return dict(
+        _scope_='mmpretrain',
+        type='ImageClassifier',
+        backbone=dict(
+            type='ResNet',
+            depth=depth,
+            num_stages=4,
+            out_indices=(3, ),
+            style='pytorch'),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(
+            type='LinearClsHead',
+            num_classes=num_classes,
+            in_channels=512,
+            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+            topk=(1, 5)))
+
+
+student_embedding = dict(recorder='gap', from_student=True, data_idx=0)
+teacher_embedding = dict(recorder='gap', from_student=False, data_idx=0)
+
+model = dict(
+    _scope_='mmrazor',
+    type='AdversarialMultiTeacherDistill',
+    architecture=_resnet(18),
+    teachers=dict(teacher=dict(cfg=_resnet(34), ckpt=teacher_ckpt)),
+    student_view=dict(type='ResolutionView', scale_factor=0.5),
+    # the dry forward only reads the embeddings' widths: a small input
+    input_shape=(3, 64, 64),
+    expect_lower_resolution=True,
+    distiller=dict(
+        type='ShapeInferringDistiller',
+        student_recorders=dict(
+            fc=dict(type='ModuleOutputs', source='head.fc'),
+            gap=dict(type='ModuleOutputs', source='neck')),
+        teacher_recorders=dict(
+            fc=dict(type='ModuleOutputs', source='teacher.head.fc'),
+            gap=dict(type='ModuleOutputs', source='teacher.neck')),
+        # both embeddings are 512-d: no projection is added
+        connectors=dict(proj=dict(type='ResizeProjectConnector')),
+        distill_losses=dict(
+            loss_rad=dict(
+                type='CRKDResolutionAwareLoss', tau=4.0, loss_weight=1.0),
+            loss_pair=dict(
+                type='CRKDPairwiseLoss', mode='relation', loss_weight=1.0),
+            loss_mmd=dict(type='CRKDMMDLoss', loss_weight=1.0)),
+        loss_forward_mappings=dict(
+            loss_rad=dict(
+                preds_S=dict(recorder='fc', from_student=True),
+                preds_T=dict(recorder='fc', from_student=False)),
+            loss_pair=dict(
+                s_feature=student_embedding, t_feature=teacher_embedding),
+            loss_mmd=dict(
+                s_feature=dict(student_embedding, connector='proj'),
+                t_feature=teacher_embedding))),
+    discriminator=dict(type='PooledFeatureDiscriminator', hidden_channels=256),
+    adversarial_inputs=dict(
+        student=dict(student_embedding, connector='proj'),
+        teacher=teacher_embedding),
+    adversarial_loss=dict(type='CRKDAdversarialLoss', loss_weight=0.1),
+    discriminator_steps=1)
+del _resnet
+
+# ours: SGD 0.1, momentum 0.9, wd 5e-4, batch 64, 200 epochs, cosine (all
+# optimizers); the discriminator with Adam (lr 1e-4, betas (0.5, 0.999))
+max_epochs = 200
+optim_wrapper = dict(
+    constructor='mmrazor.SeparateOptimWrapperConstructor',
+    architecture=dict(
+        optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4)),
+    discriminator=dict(
+        optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999))))
+param_scheduler = dict(
+    type='CosineAnnealingLR',
+    by_epoch=True,
+    T_max=max_epochs,
+    begin=0,
+    end=max_epochs)
+train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=10)
+# scores the student (on its 112x112 view), then the teacher as teacher.*
+val_cfg = dict(type='mmrazor.MultiTeacherValLoop')
+test_cfg = dict()
+default_hooks = dict(logger=dict(interval=50))

@@ -1,0 +1,112 @@
+# CRKD (Feng, Lai, Xie; IEEE TIP 2021) for detection on the embedded digits
+# scenes: the HR teacher (RetinaNet, ResNet-18 width 16) reads the 64x64
+# scenes; the LR student (RetinaNet width 8) reads them at 32x32 (4x fewer
+# pixels). The view rescales the boxes, img_shape, pad_shape,
+# batch_input_shape and scale_factor, so mmdet's losses and its rescaled
+# predictions stay right (as in the plain-KD baseline
+# configs/multi_teacher/pkd-lr-view_retinanet-r18w16_retinanet-r18w8-32px_1xb8_digits-det.py).
+# Terms (our forms, see README): resolution-aware feature distillation on
+# FPN levels P3 and P4, each student level resized to the teacher's level of
+# the same stride (4x4 -> 8x8, 2x2 -> 4x4) by a connector sized by the dry
+# run; no logit term (RetinaNet's per-anchor sigmoid scores are no softmax
+# over classes); relation pair loss, MMD² and an adversarial term on the
+# globally pooled P3 features.
+_base_ = [
+    '../_base_/models/digits_retinanet_r18.py',
+    '../_base_/datasets/digits_det.py',
+    '../_base_/schedules/digits_iter.py',
+    '../_base_/default_runtime.py',
+]
+default_scope = 'mmdet'
+teacher_ckpt = ('work_dirs/teacher_retinanet-r18w16_1xb8_digits-det/'
+                'iter_1500.pth')
+
+
+def _fpn(level, from_student, connector=None):
+    spec = dict(recorder='fpn', from_student=from_student, data_idx=level)
+    return dict(spec, connector=connector) if connector else spec
+
+
+def _rad(level):
+    # ||.||² summed over the teacher level's 64 x H x W values: divided by
+    # their number, a per-value mean (set before any run, not tuned)
+    size = 8 // 2**level
+    return dict(
+        type='CRKDResolutionAwareLoss',
+        logit_weight=0.,
+        feature_weight=1.0 / (64 * size * size),
+        loss_weight=1.0)
+
+
+model = dict(
+    _scope_='mmrazor',
+    type='AdversarialMultiTeacherDistill',
+    architecture={{_base_.det_student_model}},
+    # 64 * 0.5 = 32 is already a multiple of the largest FPN stride used
+    student_view=dict(
+        type='ResolutionView', scale_factor=0.5, pad_size_divisor=32),
+    # the teacher only gives its FPN features (no loss of its own)
+    teachers=dict(
+        teacher=dict(
+            cfg={{_base_.det_teacher_model}}, ckpt=teacher_ckpt,
+            mode='tensor')),
+    input_shape=(3, 64, 64),
+    expect_lower_resolution=True,
+    distiller=dict(
+        type='ShapeInferringDistiller',
+        student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
+        teacher_recorders=dict(
+            fpn=dict(type='ModuleOutputs', source='teacher.neck')),
+        # student P3/P4 resized to the teacher's P3/P4 (both FPNs are 64
+        # wide, so no projection is created), sized by the dry run
+        connectors=dict(
+            p3=dict(type='ResizeProjectConnector'),
+            p4=dict(type='ResizeProjectConnector')),
+        connector_targets=dict(p3=_fpn(0, False), p4=_fpn(1, False)),
+        distill_losses=dict(
+            loss_rad_p3=_rad(0),
+            loss_rad_p4=_rad(1),
+            loss_pair=dict(
+                type='CRKDPairwiseLoss',
+                mode='relation',
+                pool_maps=True,
+                loss_weight=1.0),
+            loss_mmd=dict(type='CRKDMMDLoss', pool_maps=True,
+                          loss_weight=1.0)),
+        loss_forward_mappings=dict(
+            loss_rad_p3=dict(
+                s_feature=_fpn(0, True, 'p3'), t_feature=_fpn(0, False)),
+            loss_rad_p4=dict(
+                s_feature=_fpn(1, True, 'p4'), t_feature=_fpn(1, False)),
+            loss_pair=dict(s_feature=_fpn(0, True), t_feature=_fpn(0, False)),
+            loss_mmd=dict(
+                s_feature=_fpn(0, True, 'p3'), t_feature=_fpn(0, False)))),
+    # an MLP on the pooled (N, 64) P3 features (it pools maps itself)
+    discriminator=dict(type='PooledFeatureDiscriminator', hidden_channels=128),
+    adversarial_inputs=dict(
+        student=_fpn(0, True, 'p3'), teacher=_fpn(0, False)),
+    adversarial_loss=dict(type='CRKDAdversarialLoss', loss_weight=0.1),
+    discriminator_steps=1)
+del _fpn, _rad
+
+# one optimizer per attribute of the algorithm: the student and the
+# distiller (parameter-free here) with the schedule's AdamW and clipping,
+# the discriminator with Adam (lr 1e-4, betas (0.5, 0.999));
+# param_scheduler (warm-up + poly) applies to all of them
+student_optim = dict(
+    optimizer=dict(type='AdamW', lr=3e-3, weight_decay=1e-4),
+    clip_grad=dict(max_norm=10, norm_type=2))
+optim_wrapper = dict(
+    _delete_=True,
+    constructor='mmrazor.SeparateOptimWrapperConstructor',
+    architecture=student_optim,
+    discriminator=dict(
+        optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999))))
+
+find_unused_parameters = True
+val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
+visualizer = dict(type='DetLocalVisualizer')  # named per run by the Runner
+default_hooks = dict(
+    logger=dict(interval=20, log_metric_by_epoch=False),
+    checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))
+log_processor = dict(by_epoch=False)
