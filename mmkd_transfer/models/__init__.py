@@ -6,11 +6,12 @@ from .discriminators import (FeatureMapDiscriminator,
                              PooledFeatureDiscriminator)
 from .distillers import ShapeInferringDistiller
 from .losses import AFDAttention, AFDLoss, LabelledCrossEntropyLoss
+from .predictors import ConvLSTMPredictor, PredRNNPredictor
 from .recorders import ModuleListOutputsRecorder
 
 __all__ = [
     'MultiTeacherDistill', 'ResizeProjectConnector', 'ShapeInferringDistiller',
     'AFDAttention', 'AFDLoss', 'LabelledCrossEntropyLoss',
     'ModuleListOutputsRecorder', 'FeatureMapDiscriminator',
-    'PooledFeatureDiscriminator'
+    'PooledFeatureDiscriminator', 'ConvLSTMPredictor', 'PredRNNPredictor'
 ]

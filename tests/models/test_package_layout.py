@@ -22,6 +22,7 @@ PACKAGES = [
     'mmkd_transfer.models.discriminators',
     'mmkd_transfer.models.distillers',
     'mmkd_transfer.models.losses',
+    'mmkd_transfer.models.predictors',
     'mmkd_transfer.models.recorders',
     'mmkd_transfer.views',
 ]
