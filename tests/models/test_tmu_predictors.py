@@ -8,8 +8,7 @@ from mmrazor.registry import MODELS
 from mmkd_transfer.models.predictors import (ConvLSTMCell, ConvLSTMPredictor,
                                              PredRNNPredictor,
                                              SpatioTemporalLSTMCell,
-                                             reshape_patch,
-                                             reshape_patch_back,
+                                             reshape_patch, reshape_patch_back,
                                              sampling_mask, sampling_ratio)
 
 
@@ -35,8 +34,8 @@ def tiny_clips(n=2, t=5, size=8):
 
 # ---------------------------------------------------------- patch reshape
 def test_patch_reshape_round_trip_and_layout():
-    x = torch.arange(2 * 3 * 2 * 8 * 4, dtype=torch.float32).reshape(
-        2, 3, 2, 8, 4)
+    x = torch.arange(
+        2 * 3 * 2 * 8 * 4, dtype=torch.float32).reshape(2, 3, 2, 8, 4)
     patches = reshape_patch(x, 2)
     assert patches.shape == (2, 3, 8, 4, 2)
     # channel c * p * p + dy * p + dx holds pixel (y * p + dy, x * p + dx)
@@ -74,8 +73,8 @@ def test_sampling_mask_is_deterministic_and_follows_the_ratio():
 
 def test_target_and_source_draw_the_same_masks():
     target = tiny_predictor(sampling_step=0.3, sampling_seed=5)
-    source = tiny_predictor('PredRNNPredictor', sampling_step=0.3,
-                            sampling_seed=5)
+    source = tiny_predictor(
+        'PredRNNPredictor', sampling_step=0.3, sampling_seed=5)
     for _ in range(4):
         assert torch.equal(
             target.next_sampling_mask(3), source.next_sampling_mask(3))
@@ -173,8 +172,7 @@ def test_mask_one_feeds_true_frames_mask_zero_feeds_outputs():
     model = tiny_predictor(pred_frames=3)
     clips = tiny_clips(t=6)
     free = model.rollout(clips[:, :3])
-    torch.testing.assert_close(
-        model.rollout(clips, torch.zeros(2, 2)), free)
+    torch.testing.assert_close(model.rollout(clips, torch.zeros(2, 2)), free)
     forced = model.rollout(clips, torch.ones(2, 2))
     # identical up to the first predicted frame, different after
     torch.testing.assert_close(forced[:, :3], free[:, :3])
@@ -213,6 +211,11 @@ def test_short_clip_is_a_one_line_error():
         model(tiny_clips(t=4), mode='loss')
     msg = str(err.value)
     assert '\n' not in msg and 'needs 5' in msg and 'input_frames=3' in msg
+
+
+def test_registered_names_build_the_predictor_classes():
+    assert isinstance(tiny_predictor(), ConvLSTMPredictor)
+    assert isinstance(tiny_predictor('PredRNNPredictor'), PredRNNPredictor)
 
 
 def test_predrnn_refuses_unequal_hidden_channels():

@@ -12,6 +12,6 @@ from .video_data_preprocessor import VideoPredictionDataPreprocessor
 __all__ = [
     'ConvLSTMCell', 'ConvLSTMPredictor', 'PredRNNPredictor',
     'RecurrentPredictor', 'SpatioTemporalLSTMCell',
-    'VideoPredictionDataPreprocessor', 'reshape_patch',
-    'reshape_patch_back', 'sampling_mask', 'sampling_ratio'
+    'VideoPredictionDataPreprocessor', 'reshape_patch', 'reshape_patch_back',
+    'sampling_mask', 'sampling_ratio'
 ]

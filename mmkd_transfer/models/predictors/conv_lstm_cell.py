@@ -52,8 +52,8 @@ class ConvLSTMCell(nn.Module):
         self.forget_bias = forget_bias
         self.conv_x = _conv(in_channels, 4 * hidden_channels, filter_size,
                             norm)
-        self.conv_h = _conv(hidden_channels, 4 * hidden_channels,
-                            filter_size, norm)
+        self.conv_h = _conv(hidden_channels, 4 * hidden_channels, filter_size,
+                            norm)
 
     def init_state(self, x):
         """Zero (H, C) for an input ``x`` of shape (N, C_in, H, W)."""

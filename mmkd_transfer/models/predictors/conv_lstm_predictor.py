@@ -17,8 +17,7 @@ class ConvLSTMPredictor(RecurrentPredictor):
         in_channels = self.frame_channels
         for hidden in self.hidden_channels:
             cells.append(
-                ConvLSTMCell(in_channels, hidden, self.filter_size,
-                             self.norm))
+                ConvLSTMCell(in_channels, hidden, self.filter_size, self.norm))
             in_channels = hidden
         return nn.ModuleList(cells)
 

@@ -23,8 +23,8 @@ class PredRNNPredictor(RecurrentPredictor):
         in_channels = self.frame_channels
         for hidden in self.hidden_channels:
             cells.append(
-                SpatioTemporalLSTMCell(in_channels, hidden,
-                                       self.filter_size, self.norm))
+                SpatioTemporalLSTMCell(in_channels, hidden, self.filter_size,
+                                       self.norm))
             in_channels = hidden
         return nn.ModuleList(cells)
 

@@ -103,8 +103,8 @@ class RecurrentPredictor(BaseModel):
         self.supervise_input_steps = supervise_input_steps
         # training iterations seen, saved with the weights so a resumed run
         # draws the same scheduled-sampling masks as an uninterrupted one
-        self.register_buffer(
-            'sampling_iteration', torch.zeros((), dtype=torch.long))
+        self.register_buffer('sampling_iteration',
+                             torch.zeros((), dtype=torch.long))
         self.cells = self.build_cells()
         # hidden state of the top layer -> next (patched) frame
         self.head = nn.Conv2d(
@@ -176,8 +176,8 @@ class RecurrentPredictor(BaseModel):
             torch.Tensor: (N, input + pred - 1, C, H, W).
         """
         self._check_clip_length(
-            clips, self.total_frames if mask is not None else
-            self.input_frames)
+            clips,
+            self.total_frames if mask is not None else self.input_frames)
         frames = reshape_patch(clips, self.patch_size)
         if mask is not None:
             expected = (clips.shape[0], self.pred_frames - 1)
@@ -197,8 +197,7 @@ class RecurrentPredictor(BaseModel):
                 x = m * frames[:, t] + (1 - m) * outputs[-1]
             top, states = self.step(x, states)
             outputs.append(self.head(top))
-        return reshape_patch_back(
-            torch.stack(outputs, dim=1), self.patch_size)
+        return reshape_patch_back(torch.stack(outputs, dim=1), self.patch_size)
 
     def forward(self, inputs, data_samples=None, mode='tensor', mask=None):
         """Run in ``'tensor'``, ``'loss'`` or ``'predict'`` mode.
