@@ -11,4 +11,4 @@ from . import compat
 
 compat.apply_all()
 
-from . import datasets, engine, models, views  # noqa: E402,F401
+from . import datasets, engine, evaluation, models, views  # noqa: E402,F401
