@@ -24,6 +24,7 @@ PACKAGES = [
     'mmkd_transfer.models.distillers',
     'mmkd_transfer.models.losses',
     'mmkd_transfer.models.predictors',
+    'mmkd_transfer.models.predictors',
     'mmkd_transfer.models.recorders',
     'mmkd_transfer.views',
 ]
@@ -35,10 +36,8 @@ def _registries():
     from mmpretrain.registry import MODELS as CLS_MODELS
     from mmrazor.registry import HOOKS, LOOPS, MODELS, TASK_UTILS
     from mmseg.registry import DATASETS as SEG_DATASETS
-    return [
-        MODELS, TASK_UTILS, HOOKS, LOOPS, CLS_MODELS, CLS_DATASETS,
-        SEG_DATASETS, DET_DATASETS
-    ]
+    return [MODELS, TASK_UTILS, HOOKS, LOOPS, CLS_MODELS, CLS_DATASETS,
+            SEG_DATASETS, DET_DATASETS]
 
 
 def _registered_plugin_classes():
@@ -52,20 +51,19 @@ def _registered_plugin_classes():
 
 def test_plugin_registers_the_expected_classes():
     names = set(_registered_plugin_classes())
-    assert {
-        'MultiTeacherDistill', 'ShapeInferringDistiller',
-        'ResizeProjectConnector', 'AFDLoss', 'LabelledCrossEntropyLoss',
-        'ModuleListOutputsRecorder', 'AFDAttentionHook', 'MultiTeacherValLoop',
-        'DigitsClsDataset', 'DigitsSegDataset', 'DigitsDetDataset',
-        'ResolutionView', 'FrameView', 'ComposeView'
-    } <= names
+    assert {'MultiTeacherDistill', 'ShapeInferringDistiller',
+            'ResizeProjectConnector', 'AFDLoss', 'LabelledCrossEntropyLoss',
+            'ModuleListOutputsRecorder', 'AFDAttentionHook',
+            'MultiTeacherValLoop', 'DigitsClsDataset', 'DigitsSegDataset',
+            'DigitsDetDataset', 'ResolutionView', 'FrameView',
+            'ComposeView'} <= names
     # nothing generic carries a method's name
     assert 'AFDDistiller' not in names
     assert 'DryRunSingleTeacherDistill' not in names
 
 
-@pytest.mark.parametrize('name, cls',
-                         sorted(_registered_plugin_classes().items()))
+@pytest.mark.parametrize('name, cls', sorted(
+    _registered_plugin_classes().items()))
 def test_registered_class_is_exported_by_its_package(name, cls):
     # the package is the module's parent: mmkd_transfer.models.losses
     package = importlib.import_module(cls.__module__.rsplit('.', 1)[0])
@@ -107,13 +105,9 @@ def _imported_modules(path):
                 yield node.module
 
 
-@pytest.mark.parametrize(
-    'path',
-    sorted(
-        glob.glob(
-            osp.join(REPO, 'mmkd_transfer', 'models', '**', '*.py'),
-            recursive=True)),
-    ids=lambda p: osp.relpath(p, REPO))
+@pytest.mark.parametrize('path', sorted(
+    glob.glob(osp.join(REPO, 'mmkd_transfer', 'models', '**', '*.py'),
+              recursive=True)), ids=lambda p: osp.relpath(p, REPO))
 def test_models_import_no_dataset_engine_or_api(path):
     forbidden = ('mmkd_transfer.datasets', 'mmkd_transfer.engine',
                  'mmkd_transfer.apis')
