@@ -24,7 +24,6 @@ PACKAGES = [
     'mmkd_transfer.models.distillers',
     'mmkd_transfer.models.losses',
     'mmkd_transfer.models.predictors',
-    'mmkd_transfer.models.predictors',
     'mmkd_transfer.models.recorders',
     'mmkd_transfer.views',
 ]
