@@ -21,20 +21,27 @@ def _conv(in_channels, out_channels, filter_size, norm):
 class ConvLSTMCell(nn.Module):
     """One ConvLSTM cell.
 
-    With ``[i, f, g, o] = W_x * X_t + W_h * H_{t-1}`` (``*``: convolution)::
+    One convolution over the concatenated input and hidden state gives the
+    gates, ``[i, f, o, g] = W * [X_t, H_{t-1}]`` (``*``: convolution)::
 
         C_t = sigmoid(f + forget_bias) . C_{t-1} + sigmoid(i) . tanh(g)
         H_t = sigmoid(o) . tanh(C_t)
 
+    The TMU authors' release uses this cell for its sources without a norm
+    and without a forget bias (``norm=False, forget_bias=0``).
+
     Args:
         in_channels (int): channels of the input X_t.
         hidden_channels (int): channels of H and C.
-        filter_size (int): odd kernel size of both convolutions.
-        norm (bool): layer-normalise each convolution's output.
-            Defaults to True.
-        forget_bias (float): added to the forget gate before the sigmoid,
-            so a fresh cell keeps its memory. Defaults to 1.0 (PredRNN's
-            release).
+        filter_size (int): odd kernel size of the convolution.
+        norm (bool): layer-normalise the convolution's output (per sample
+            over C, H, W; per-channel affine). Defaults to True.
+        forget_bias (float): added to the forget gate before the sigmoid.
+            Defaults to 0.0.
+        gate_channels (int): extra output channels of the convolution,
+            returned by :meth:`gates` after the four LSTM gates (0 here;
+            cells that add gates, such as TMU's, build on this).
+            Defaults to 0.
     """
 
     def __init__(self,
@@ -42,7 +49,8 @@ class ConvLSTMCell(nn.Module):
                  hidden_channels,
                  filter_size,
                  norm=True,
-                 forget_bias=1.0):
+                 forget_bias=0.0,
+                 gate_channels=0):
         super().__init__()
         if filter_size % 2 != 1:
             raise ValueError(f'filter_size must be odd (same padding), got '
@@ -50,16 +58,17 @@ class ConvLSTMCell(nn.Module):
         self.in_channels = in_channels
         self.hidden_channels = hidden_channels
         self.forget_bias = forget_bias
-        self.conv_x = _conv(in_channels, 4 * hidden_channels, filter_size,
-                            norm)
-        self.conv_h = _conv(hidden_channels, 4 * hidden_channels, filter_size,
-                            norm)
+        self.conv = _conv(in_channels + hidden_channels,
+                          4 * hidden_channels + gate_channels, filter_size,
+                          norm)
 
-    def init_state(self, x):
-        """Zero (H, C) for an input ``x`` of shape (N, C_in, H, W)."""
-        n, _, h, w = x.shape
-        zeros = x.new_zeros(n, self.hidden_channels, h, w)
-        return zeros, zeros.clone()
+    def gates(self, x, h):
+        """The pre-activation gates: a list ``[i, f, o, g, extra]``, each
+        (N, C_hid, H, W) but ``extra`` (N, gate_channels, H, W)."""
+        out = self.conv(torch.cat([x, h], dim=1))
+        nh = self.hidden_channels
+        return list(
+            torch.split(out, [nh, nh, nh, nh, out.shape[1] - 4 * nh], dim=1))
 
     def forward(self, x, h, c):
         """One time step.
@@ -72,7 +81,7 @@ class ConvLSTMCell(nn.Module):
         Returns:
             tuple[torch.Tensor, torch.Tensor]: new (H_t, C_t).
         """
-        i, f, g, o = torch.chunk(self.conv_x(x) + self.conv_h(h), 4, dim=1)
+        i, f, o, g, _ = self.gates(x, h)
         c_new = torch.sigmoid(f + self.forget_bias) * c + \
             torch.sigmoid(i) * torch.tanh(g)
         h_new = torch.sigmoid(o) * torch.tanh(c_new)

@@ -50,12 +50,6 @@ class SpatioTemporalLSTMCell(nn.Module):
         self.conv_o = _conv(2 * nh, nh, filter_size, norm)
         self.conv_last = nn.Conv2d(2 * nh, nh, 1, bias=False)
 
-    def init_state(self, x):
-        """Zero (H, C, M) for an input ``x`` of shape (N, C_in, H, W)."""
-        n, _, h, w = x.shape
-        zeros = x.new_zeros(n, self.hidden_channels, h, w)
-        return zeros, zeros.clone(), zeros.clone()
-
     def forward(self, x, h, c, m):
         """One time step.
 
