@@ -24,6 +24,10 @@ class VideoPredictionMetric(BaseMetric):
     steps, and per step as ``mse/step_1`` ... ``ssim/step_P`` when
     ``per_step`` is True.
 
+    Frames are scored as float values; the TMU/PredRNN releases score
+    frames quantised to uint8 and take SSIM with scikit-image's defaults
+    (7 x 7 uniform window), so their PSNR/SSIM differ slightly from these.
+
     Args:
         measures (Sequence[str]): a subset of ``('mse', 'mae', 'psnr',
             'ssim')``. Defaults to all four.
