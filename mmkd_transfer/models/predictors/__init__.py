@@ -7,11 +7,12 @@ from .predrnn_predictor import PredRNNPredictor
 from .recurrent_predictor import RecurrentPredictor
 from .scheduled_sampling import sampling_mask, sampling_ratio
 from .st_lstm_cell import SpatioTemporalLSTMCell
+from .tmu_cell import TMUCell
 from .video_data_preprocessor import VideoPredictionDataPreprocessor
 
 __all__ = [
     'ConvLSTMCell', 'ConvLSTMPredictor', 'PredRNNPredictor',
-    'RecurrentPredictor', 'SpatioTemporalLSTMCell',
+    'RecurrentPredictor', 'SpatioTemporalLSTMCell', 'TMUCell',
     'VideoPredictionDataPreprocessor', 'reshape_patch', 'reshape_patch_back',
     'sampling_mask', 'sampling_ratio'
 ]
