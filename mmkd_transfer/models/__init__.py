@@ -6,12 +6,13 @@ from .discriminators import (FeatureMapDiscriminator,
                              PooledFeatureDiscriminator)
 from .distillers import ShapeInferringDistiller
 from .losses import AFDAttention, AFDLoss, LabelledCrossEntropyLoss
-from .predictors import ConvLSTMPredictor, PredRNNPredictor
+from .predictors import ConvLSTMPredictor, PredRNNPredictor, TMUPredictor
 from .recorders import ModuleListOutputsRecorder
 
 __all__ = [
     'MultiTeacherDistill', 'ResizeProjectConnector', 'ShapeInferringDistiller',
     'AFDAttention', 'AFDLoss', 'LabelledCrossEntropyLoss',
     'ModuleListOutputsRecorder', 'FeatureMapDiscriminator',
-    'PooledFeatureDiscriminator', 'ConvLSTMPredictor', 'PredRNNPredictor'
+    'PooledFeatureDiscriminator', 'ConvLSTMPredictor', 'PredRNNPredictor',
+    'TMUPredictor'
 ]

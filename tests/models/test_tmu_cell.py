@@ -138,3 +138,41 @@ def test_bad_arguments_refused():
         TMUCell(2, 3, 3, num_sources=-1)
     with pytest.raises(ValueError, match='memory_mix must be one of'):
         TMUCell(2, 3, 3, memory_mix='max')
+
+
+# ------------------------------------------------------ the TMU predictor
+def tiny(kind, **kwargs):
+    from mmrazor.registry import MODELS
+    torch.manual_seed(0)
+    return MODELS.build(
+        dict(
+            type=kind,
+            hidden_channels=4,
+            num_layers=2,
+            filter_size=3,
+            patch_size=2,
+            input_frames=3,
+            pred_frames=2,
+            **kwargs))
+
+
+def test_tmu_predictor_with_zero_sources_is_a_convlstm_predictor():
+    plain = tiny('ConvLSTMPredictor')
+    tmu = tiny('TMUPredictor', num_sources=0)
+    assert isinstance(tmu.cells[0], TMUCell)
+    assert tmu.state_dict().keys() == plain.state_dict().keys()
+    tmu.load_state_dict(plain.state_dict())
+    clips = torch.rand(2, 5, 1, 8, 8)
+    assert torch.equal(tmu(clips), plain(clips))
+
+
+def test_tmu_predictor_records_one_distilled_memory_per_step():
+    model = tiny('TMUPredictor', num_sources=2)
+    recorder = ModuleOutputsRecorder('cells.0.distillers.1')
+    recorder.initialize(model)
+    with recorder:
+        loss = model(torch.rand(2, 5, 1, 8, 8), mode='loss')['loss']
+    assert len(recorder.data_buffer) == 4  # 3 + 2 - 1 steps
+    assert recorder.data_buffer[0].shape == (2, 4, 4, 4)
+    loss.backward()
+    assert model.cells[0].distillers[1][0].weight.grad is not None
