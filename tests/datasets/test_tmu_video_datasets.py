@@ -182,3 +182,11 @@ def test_frame_folder_shorter_than_a_clip_is_a_one_line_error(tmp_path):
             data_root=str(tmp_path), input_frames=2, pred_frames=2)
     msg = str(err.value)
     assert '\n' not in msg and 'person01_walking_d1 has 3 frames' in msg
+
+
+def test_video_datasets_are_registered_in_mmrazor_and_exported():
+    import mmkd_transfer.datasets as package
+    for name in ('MovingDigitsDataset', 'MovingMNISTDataset',
+                 'FrameFolderDataset'):
+        assert DATASETS.get(name) is getattr(package, name)
+        assert name in package.__all__

@@ -120,3 +120,10 @@ def test_metric_subset_without_steps():
 def test_metric_refuses_unknown_measures():
     with pytest.raises(ValueError, match='unknown measures'):
         VideoPredictionMetric(measures=['lpips'])
+
+
+def test_metric_is_registered_in_mmrazor_and_exported():
+    import mmkd_transfer
+    assert METRICS.get('VideoPredictionMetric') is \
+        mmkd_transfer.evaluation.VideoPredictionMetric
+    assert 'VideoPredictionMetric' in mmkd_transfer.evaluation.__all__
