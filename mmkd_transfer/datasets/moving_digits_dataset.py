@@ -1,4 +1,5 @@
 """Moving digits as an mmengine dataset of video clips."""
+import numpy as np
 import torch
 from mmengine.dataset import BaseDataset
 from mmrazor.registry import DATASETS
@@ -68,10 +69,18 @@ class MovingDigitsDataset(BaseDataset):
             speed=self.speed,
             split=self.split,
             seed=self.seed)
-        clips = torch.from_numpy(clips).unsqueeze(2)  # (N, T, 1, H, W)
+        # one compact array per clip: mmengine pickles every data info, and
+        # a view would pickle the whole set with it
         return [
-            dict(inputs=clip, clip_index=i) for i, clip in enumerate(clips)
+            dict(clip=np.ascontiguousarray(clip), clip_index=i)
+            for i, clip in enumerate(clips)
         ]
+
+    def get_data_info(self, idx):
+        """The data info of ``idx`` with its frames under ``inputs``."""
+        info = super().get_data_info(idx)
+        info['inputs'] = torch.from_numpy(info.pop('clip')).unsqueeze(1)
+        return info
 
 
 __all__ = ['MovingDigitsDataset']
