@@ -34,3 +34,42 @@ def test_convlstm_moving_digits_config_trains_two_iterations(tmp_path):
     ckpt = torch.load(
         tmp_path / 'iter_2.pth', map_location='cpu', weights_only=True)
     assert int(ckpt['state_dict']['sampling_iteration']) == 2
+
+
+def test_resume_continues_the_scheduled_sampling_counter(tmp_path):
+    small = {
+        'train_dataloader.dataset.num_clips': 8,
+        'train_dataloader.batch_size': 4,
+        'val_dataloader.dataset.num_clips': 4,
+        'train_cfg.val_interval': 100,
+        'default_hooks.checkpoint.interval': 1,
+    }
+    straight = train(
+        load_config(
+            *CONFIG,
+            work_dir=tmp_path / 'straight',
+            **{
+                'train_cfg.max_iters': 3,
+                **small
+            }))
+    train(
+        load_config(
+            *CONFIG,
+            work_dir=tmp_path / 'split',
+            **{
+                'train_cfg.max_iters': 2,
+                **small
+            }))
+    cfg = load_config(
+        *CONFIG,
+        work_dir=tmp_path / 'split',
+        **{
+            'train_cfg.max_iters': 3,
+            **small
+        })
+    cfg.resume = True
+    resumed = train(cfg)
+    assert int(resumed.model.sampling_iteration) == 3
+    a, b = straight.model.state_dict(), resumed.model.state_dict()
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], msg=key)
