@@ -13,4 +13,4 @@ from .version import __version__  # noqa: F401
 
 compat.apply_all()
 
-from . import datasets, engine, models, views  # noqa: E402,F401
+from . import datasets, engine, evaluation, models, views  # noqa: E402,F401

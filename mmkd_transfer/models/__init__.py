@@ -5,11 +5,13 @@ from .connectors import ResizeProjectConnector
 from .discriminators import FeatureMapDiscriminator, PooledFeatureDiscriminator
 from .distillers import ShapeInferringDistiller
 from .losses import AFDAttention, AFDLoss, LabelledCrossEntropyLoss
+from .predictors import ConvLSTMPredictor, PredRNNPredictor, TMUPredictor
 from .recorders import ModuleListOutputsRecorder
 
 __all__ = [
     'MultiTeacherDistill', 'ResizeProjectConnector', 'ShapeInferringDistiller',
     'AFDAttention', 'AFDLoss', 'LabelledCrossEntropyLoss',
     'ModuleListOutputsRecorder', 'FeatureMapDiscriminator',
-    'PooledFeatureDiscriminator'
+    'PooledFeatureDiscriminator', 'ConvLSTMPredictor', 'PredRNNPredictor',
+    'TMUPredictor'
 ]
