@@ -23,18 +23,27 @@ def _chdir_to_tmp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
+# DefaultScope instances that existed when the session started
+_SESSION_SCOPES = set()
+
+
 @pytest.fixture(autouse=True)
 def _isolate_default_scope():
     """A Runner leaves its default scope (e.g. 'mmdet') behind as the current
-    DefaultScope; later tests that build by bare names must not see it."""
+    DefaultScope; later tests that build by bare names must not see it.
+
+    Compared with the start of the session, not of the test: session and
+    module fixtures that train a Runner are set up before this fixture.
+    """
     from mmengine.registry import DefaultScope
-    before = set(DefaultScope._instance_dict)
     yield
-    for name in set(DefaultScope._instance_dict) - before:
+    for name in set(DefaultScope._instance_dict) - _SESSION_SCOPES:
         DefaultScope._instance_dict.pop(name, None)
 
 
 def pytest_configure(config):
+    from mmengine.registry import DefaultScope
+    _SESSION_SCOPES.update(DefaultScope._instance_dict)
     # One intra-op thread: the suite's models are tiny, and on a shared
     # 2-core machine two threads per process wait on each other (measured
     # up to 10x slower under load).
@@ -81,13 +90,7 @@ def _trained_checkpoint(tmp_path_factory, name):
         baseline,
         work_dir=work,
         **{'train_cfg.max_epochs': epochs})
-    # session fixtures are set up outside the per-test scope isolation:
-    # drop the default scope this Runner leaves behind here
-    from mmengine.registry import DefaultScope
-    before = set(DefaultScope._instance_dict)
     train(cfg)
-    for scope_name in set(DefaultScope._instance_dict) - before:
-        DefaultScope._instance_dict.pop(scope_name, None)
     return work / f'epoch_{epochs}.pth'
 
 

@@ -9,8 +9,7 @@ from mmrazor.registry import DATASETS
 from mmkd_transfer.datasets import (FrameFolderDataset, MovingDigitsDataset,
                                     MovingMNISTDataset)
 from mmkd_transfer.datasets.digits_source import load_split, to_uint8_gray
-from mmkd_transfer.datasets.moving_digits import (bounce,
-                                                  generate_moving_digits)
+from mmkd_transfer.datasets.moving_digits import bounce, generate_moving_digits
 
 
 # ------------------------------------------------------------ moving digits

@@ -7,8 +7,7 @@ from typing import Any, Dict, Optional
 import torch
 from torch import nn
 
-from .algorithm import (forward_teachers, get_student, get_teachers,
-                        model_view)
+from .algorithm import forward_teachers, get_student, get_teachers, model_view
 from .build import build_from_config
 from .memory import peak_memory
 from .model_stats import extra_parameter_groups, model_statistics
@@ -85,8 +84,12 @@ def _add_view_variants(algorithm, inputs, data_samples, variants, modes):
         model_view(algorithm, 'student', inputs, data_samples)
 
     def one_resize():
-        torch.nn.functional.interpolate(inputs, size=size, mode='bilinear',
-                                        align_corners=False, antialias=True)
+        torch.nn.functional.interpolate(
+            inputs,
+            size=size,
+            mode='bilinear',
+            align_corners=False,
+            antialias=True)
 
     variants.update(student_view=run_view, one_resize=one_resize)
     modes.update(student_view=algorithm.train, one_resize=algorithm.train)
@@ -142,18 +145,18 @@ def measure_distillation(algorithm: nn.Module,
             forward_teachers(algorithm, inputs, data_samples)
 
     variants = {
-        'student_step': lambda: student_train_step(algorithm, data,
-                                                   optim_wrapper),
+        'student_step':
+        lambda: student_train_step(algorithm, data, optim_wrapper),
         'teacher_forward': run_teacher,
         'distill_step': lambda: algorithm.train_step(data, optim_wrapper),
     }
-    modes = dict(student_step=algorithm.train,
-                 teacher_forward=lambda: _teachers_eval(algorithm),
-                 distill_step=algorithm.train)
-    view_ratio = _add_view_variants(algorithm, inputs, data_samples,
-                                    variants, modes)
-    times = interleaved_timings(variants, iters, warmup, device,
-                                before=modes)
+    modes = dict(
+        student_step=algorithm.train,
+        teacher_forward=lambda: _teachers_eval(algorithm),
+        distill_step=algorithm.train)
+    view_ratio = _add_view_variants(algorithm, inputs, data_samples, variants,
+                                    modes)
+    times = interleaved_timings(variants, iters, warmup, device, before=modes)
     ratios = {
         'distill_step / (teacher_forward + student_step)':
         summarized_ratio(times, 'distill_step',
@@ -179,14 +182,13 @@ def measure_distillation(algorithm: nn.Module,
     # each model sees it.
     models = dict(teachers)
     models['student'] = student
-    samples_1 = (data_samples[:1]
-                 if isinstance(data_samples, (list, tuple)) else None)
+    samples_1 = (
+        data_samples[:1] if isinstance(data_samples, (list, tuple)) else None)
     model_inputs = {
         name: model_view(algorithm, name, inputs[:1], samples_1)[0]
         for name in models
     }
-    model_rows = model_statistics(models, model_inputs, iters, warmup,
-                                  device)
+    model_rows = model_statistics(models, model_inputs, iters, warmup, device)
     algorithm.train()
 
     return dict(
@@ -198,7 +200,10 @@ def measure_distillation(algorithm: nn.Module,
         input_shape=tuple(int(s) for s in inputs.shape[1:]),
         iters=iters,
         warmup=warmup,
-        times={name: summarize(v) for name, v in times.items()},
+        times={
+            name: summarize(v)
+            for name, v in times.items()
+        },
         ratios=ratios,
         peak_memory=peaks,
         memory_method=memory_method,
@@ -231,8 +236,8 @@ def benchmark_distillation(cfg,
     """
     if work_dir is None:
         with tempfile.TemporaryDirectory(prefix='mmkd_benchmark_') as tmp:
-            return benchmark_distillation(cfg, iters, warmup, batch_size,
-                                          tmp, memory)
+            return benchmark_distillation(cfg, iters, warmup, batch_size, tmp,
+                                          memory)
     _, algorithm, optim_wrapper, data = build_from_config(
         cfg, batch_size=batch_size, work_dir=work_dir)
     report = measure_distillation(algorithm, optim_wrapper, data, iters,

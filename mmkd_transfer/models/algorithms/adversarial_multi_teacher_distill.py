@@ -122,8 +122,7 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
                  expect_lower_resolution: bool = False,
                  **kwargs) -> None:
         super().__init__(**kwargs)
-        if not isinstance(discriminator_steps,
-                          int) or discriminator_steps < 1:
+        if not isinstance(discriminator_steps, int) or discriminator_steps < 1:
             raise ValueError('discriminator_steps must be an int >= 1, got '
                              f'{discriminator_steps!r}.')
         self.discriminator_steps = discriminator_steps
@@ -140,8 +139,9 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
 
     # ---------------------------------------------------------- build time
     def _check_adversarial_inputs(self, inputs: Dict[str, dict]) -> dict:
-        if not isinstance(inputs, dict) or set(inputs) != {'student',
-                                                           'teacher'}:
+        if not isinstance(inputs, dict) or set(inputs) != {
+                'student', 'teacher'
+        }:
             raise ValueError(
                 'adversarial_inputs must be dict(student=<record spec>, '
                 'teacher=<record spec>), e.g. student=dict(recorder=\'gap\', '
@@ -154,8 +154,8 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
                     f'adversarial_inputs.{side} must be a record spec with '
                     f'keys among {_RECORD_KEYS} (recorder required), got '
                     f'{spec!r}.')
-            spec = dict(spec, from_student=spec.get('from_student',
-                                                    side == 'student'))
+            spec = dict(
+                spec, from_student=spec.get('from_student', side == 'student'))
             recorders = (self.distiller.student_recorders
                          if spec['from_student'] else
                          self.distiller.teacher_recorders).recorders
@@ -166,10 +166,9 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
                     f'{sorted(recorders)}.')
             if spec.get('connector') and \
                     spec['connector'] not in self.distiller.connectors:
-                raise ValueError(
-                    f'adversarial_inputs.{side}: no connector '
-                    f"{spec['connector']!r}; the connectors are "
-                    f'{sorted(self.distiller.connectors)}.')
+                raise ValueError(f'adversarial_inputs.{side}: no connector '
+                                 f"{spec['connector']!r}; the connectors are "
+                                 f'{sorted(self.distiller.connectors)}.')
             checked[side] = spec
         return checked
 
@@ -212,7 +211,8 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
                     f'teacher {name!r} ({t_size}): a resolution-aware '
                     'method expects an LR student, e.g. student_view=dict('
                     "type='ResolutionView', scale_factor=0.5).",
-                    logger='current', level=logging.WARNING)
+                    logger='current',
+                    level=logging.WARNING)
 
     # ---------------------------------------------------------- optimizers
     @property
@@ -223,8 +223,7 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
         return (self.adversarial_loss.loss_weight > 0
                 and not self.distillation_stopped)
 
-    def student_optim_keys(self, optim_wrapper: OptimWrapperDict
-                           ) -> List[str]:
+    def student_optim_keys(self, optim_wrapper: OptimWrapperDict) -> List[str]:
         """The entries of the student step: every entry but D's,
         ``architecture`` first."""
         keys = [k for k in optim_wrapper.keys() if k != self.DISCRIMINATOR]
@@ -279,8 +278,9 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
                 f'{len(missing)} trainable parameters are in no optimizer '
                 f'(e.g. {missing[0]}): add optim_wrapper entries for '
                 f'{top}.')
-        student_side = [optim_wrapper[k]
-                        for k in self.student_optim_keys(optim_wrapper)]
+        student_side = [
+            optim_wrapper[k] for k in self.student_optim_keys(optim_wrapper)
+        ]
         if len(student_side) > 1 and any(
                 type(w) is not OptimWrapper or w._accumulative_counts != 1
                 for w in student_side):
@@ -294,14 +294,15 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
     def adversarial_features(self) -> Dict[str, Tensor]:
         """z_s (with its graph) and z_t (detached) from the records of the
         last forward: ``{'student': ..., 'teacher': ...}``."""
-        feats = {side: self.distiller.get_record(**spec)
-                 for side, spec in self.adversarial_inputs.items()}
+        feats = {
+            side: self.distiller.get_record(**spec)
+            for side, spec in self.adversarial_inputs.items()
+        }
         feats['teacher'] = feats['teacher'].detach()
         return feats
 
     def discriminator_step(self, feats: Dict[str, Tensor],
-                           optim_wrapper: OptimWrapper
-                           ) -> Dict[str, Tensor]:
+                           optim_wrapper: OptimWrapper) -> Dict[str, Tensor]:
         """One update of D on detached embeddings; its loss for logging."""
         with optim_wrapper.optim_context(self.discriminator):
             loss = self.adversarial_loss.discriminator_loss(
@@ -313,8 +314,9 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
     def adversarial_student_loss(self, feats: Dict[str, Tensor]) -> Tensor:
         """The student's adversarial term, D frozen (no gradient reaches
         D's parameters, only z_s)."""
-        params = [p for p in self.discriminator.parameters()
-                  if p.requires_grad]
+        params = [
+            p for p in self.discriminator.parameters() if p.requires_grad
+        ]
         for p in params:
             p.requires_grad_(False)
         try:
@@ -335,8 +337,8 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
             wrapper.step()
             wrapper.zero_grad()
 
-    def train_step(self, data, optim_wrapper: OptimWrapperDict
-                   ) -> Dict[str, Tensor]:
+    def train_step(self, data,
+                   optim_wrapper: OptimWrapperDict) -> Dict[str, Tensor]:
         """Discriminator step(s), then the student step (class docstring).
 
         Args:
@@ -369,9 +371,10 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
                 d_logs = add_prefix(
                     dict(loss_d=torch.stack(d_losses).mean()),
                     self.DISCRIMINATOR)
-                losses.update(add_prefix(
-                    dict(loss_g=self.adversarial_student_loss(feats)),
-                    'adversarial'))
+                losses.update(
+                    add_prefix(
+                        dict(loss_g=self.adversarial_student_loss(feats)),
+                        'adversarial'))
         parsed, log_vars = self.parse_losses(losses)
         self._update_student(parsed, wrappers)
         log_vars.update(d_logs)

@@ -5,5 +5,7 @@ from .base_discriminator import BaseFeatureDiscriminator
 from .feature_map_discriminator import FeatureMapDiscriminator
 from .pooled_feature_discriminator import PooledFeatureDiscriminator
 
-__all__ = ['BaseFeatureDiscriminator', 'FeatureMapDiscriminator',
-           'PooledFeatureDiscriminator']
+__all__ = [
+    'BaseFeatureDiscriminator', 'FeatureMapDiscriminator',
+    'PooledFeatureDiscriminator'
+]

@@ -53,9 +53,15 @@ class FeatureMapDiscriminator(BaseFeatureDiscriminator):
     def _build(self, in_channels: int) -> None:
         layers, width = [], in_channels
         for idx in range(self.num_convs):
-            layers += [nn.Conv2d(width, self.hidden_channels, 3,
-                                 stride=1 if idx == 0 else 2, padding=1),
-                       nn.LeakyReLU(0.2)]
+            layers += [
+                nn.Conv2d(
+                    width,
+                    self.hidden_channels,
+                    3,
+                    stride=1 if idx == 0 else 2,
+                    padding=1),
+                nn.LeakyReLU(0.2)
+            ]
             width = self.hidden_channels
         self.convs = nn.Sequential(*layers)
         self.fc = nn.Linear(width, 1)

@@ -50,8 +50,10 @@ class PooledFeatureDiscriminator(BaseFeatureDiscriminator):
     def _build(self, in_channels: int) -> None:
         layers, width = [], in_channels
         for _ in range(self.num_layers - 1):
-            layers += [nn.Linear(width, self.hidden_channels),
-                       nn.LeakyReLU(0.2)]
+            layers += [
+                nn.Linear(width, self.hidden_channels),
+                nn.LeakyReLU(0.2)
+            ]
             width = self.hidden_channels
         layers.append(nn.Linear(width, 1))
         self.layers = nn.Sequential(*layers)

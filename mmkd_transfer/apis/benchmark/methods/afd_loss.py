@@ -88,23 +88,25 @@ def benchmark_afd_loss(iters: int = 20,
     from mmrazor.models.losses import ATLoss
 
     from mmkd_transfer.models.losses.afd_loss import AFDLoss
-    dev = torch.device(device or ('cuda' if torch.cuda.is_available() else
-                                  'cpu'))
+    dev = torch.device(
+        device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     gen = torch.Generator().manual_seed(seed)
 
     def maps(shapes, grad):
         # block outputs follow a ReLU
         return [
-            torch.randn(batch_size, *s, generator=gen).relu_().to(
-                dev).requires_grad_(grad) for s in shapes
+            torch.randn(batch_size, *s,
+                        generator=gen).relu_().to(dev).requires_grad_(grad)
+            for s in shapes
         ]
 
     s_feats = maps(WRN16_2_SHAPES, True)
     t_feats = maps(WRN40_2_SHAPES, False)
     t_matched = [t_feats[i] for i in AT_TEACHER_INDICES]
     afd = AFDLoss(qk_dim=qk_dim)
-    afd.build_from_shapes(s_features=[tuple(f.shape) for f in s_feats],
-                          t_features=[tuple(f.shape) for f in t_feats])
+    afd.build_from_shapes(
+        s_features=[tuple(f.shape) for f in s_feats],
+        t_features=[tuple(f.shape) for f in t_feats])
     afd.to(dev).train()
     at = ATLoss()
 
@@ -118,8 +120,9 @@ def benchmark_afd_loss(iters: int = 20,
         'at_loss': lambda: at_loss_sum(s_feats, t_matched, at).backward(),
     }
     env = environment(dev)
-    times = interleaved_timings(variants, iters, warmup, dev,
-                                before={k: clear for k in variants})
+    times = interleaved_timings(
+        variants, iters, warmup, dev, before={k: clear
+                                              for k in variants})
     return dict(
         kind='afd_loss',
         **env,
@@ -131,9 +134,12 @@ def benchmark_afd_loss(iters: int = 20,
         iters=iters,
         warmup=warmup,
         afd_params=count_parameters(afd),
-        times={name: summarize(v) for name, v in times.items()},
+        times={
+            name: summarize(v)
+            for name, v in times.items()
+        },
         ratios={
-            'afd_loss / at_loss':
-            summarized_ratio(times, 'afd_loss', ['at_loss'])
+            'afd_loss / at_loss': summarized_ratio(times, 'afd_loss',
+                                                   ['at_loss'])
         },
     )
