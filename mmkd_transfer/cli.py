@@ -62,6 +62,47 @@ def one_line(err):
     return ' '.join(message.split()) or type(err).__name__
 
 
+def parse_tool_args(parser, argv=None):
+    """Add the options every tool shares, parse ``argv``, export LOCAL_RANK.
+
+    Shared: ``--launcher`` (none, pytorch, slurm, mpi), ``--local_rank``
+    (torch.distributed.launch passes it), ``--debug`` (tracebacks of known
+    errors) and a hidden ``--device`` (mim passes it when it finds no
+    ``--gpus`` flag in a tool's help text).
+    """
+    import argparse
+    parser.add_argument(
+        '--launcher',
+        default='none',
+        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument('--device', default=None, help=argparse.SUPPRESS)
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the traceback of known errors too')
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def load_tool_config(args):
+    """The config of ``args.config`` with the tool's ``--launcher``,
+    ``--cfg-options`` and ``--work-dir`` applied (default work dir:
+    ``./work_dirs/<config name>``, as OpenMMLab tools do)."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return cfg
+
+
 def run_tool(main, argv=None):
     """Run a tool's ``main``; print a known error as one line and exit 1."""
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -21,6 +21,7 @@ import argparse
 import os.path as osp
 import sys
 import urllib.error
+import warnings
 
 from mmengine.config import DictAction
 
@@ -265,12 +266,19 @@ def check(config,
     """
     import math
 
-    from mmkd_transfer.config_checks import (ConfigError, check_custom_import,
+    from mmkd_transfer.config_checks import (ConfigError, ConfigWarning,
+                                             check_custom_import,
                                              check_dataset_paths,
                                              check_teacher_checkpoints)
     cfg = load_config(config, cfg_options, no_checkpoints)
     check_custom_import(cfg)
-    check_teacher_checkpoints(cfg)
+    if no_checkpoints:
+        # teachers without a checkpoint are what was asked for
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', ConfigWarning)
+            check_teacher_checkpoints(cfg)
+    else:
+        check_teacher_checkpoints(cfg)
     notes = []
     try:
         check_dataset_paths(cfg)

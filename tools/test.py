@@ -9,10 +9,8 @@ distillation checkpoint given with the student's config is evaluated through
 its student (``architecture.*``), with a warning that says so.
 """
 import argparse
-import os
-import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 
 def parse_args(argv=None):
@@ -21,35 +19,16 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='the dir to save logs and metrics')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    parser.add_argument(
-        '--launcher',
-        default='none',
-        choices=['none', 'pytorch', 'slurm', 'mpi'])
-    parser.add_argument('--device', default=None, help=argparse.SUPPRESS)
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    parser.add_argument(
-        '--debug',
-        action='store_true',
-        help='show the traceback of known errors too')
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    from mmkd_transfer.cli import parse_tool_args
+    return parse_tool_args(parser, argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     # the plugin's compat fixes first: an mmcls-era config's ``mmcls::``
     # bases resolve to mmpretrain only once they are applied
-    import mmkd_transfer  # noqa: F401
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    from mmkd_transfer.cli import load_tool_config
+    cfg = load_tool_config(args)
     from mmkd_transfer.checkpoint_io import check_checkpoint_file
     from mmkd_transfer.cli import build_runner
     from mmkd_transfer.config_checks import check_config, check_file

@@ -12,11 +12,10 @@ something damaged to resume) fail here with a one-line error on stderr
 first non-finite loss (:class:`mmkd_transfer.engine.hooks.FiniteLossHook`).
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 
 def parse_args(argv=None):
@@ -39,35 +38,15 @@ def parse_args(argv=None):
         nargs='+',
         action=DictAction,
         help='override config settings, xxx=yyy format')
-    parser.add_argument(
-        '--launcher',
-        default='none',
-        choices=['none', 'pytorch', 'slurm', 'mpi'])
-    # mim passes --device when it finds no --gpus flag in our help text.
-    parser.add_argument('--device', default=None, help=argparse.SUPPRESS)
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    parser.add_argument(
-        '--debug',
-        action='store_true',
-        help='show the traceback of known errors too')
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    from mmkd_transfer.cli import parse_tool_args
+    return parse_tool_args(parser, argv)
 
 
 def build_cfg(args):
     # the plugin's compat fixes first: an mmcls-era config's ``mmcls::``
     # bases resolve to mmpretrain only once they are applied
-    import mmkd_transfer  # noqa: F401
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    from mmkd_transfer.cli import load_tool_config
+    cfg = load_tool_config(args)
     if args.amp:
         wrapper = cfg.optim_wrapper
         if wrapper.get('constructor') is not None:
