@@ -7,14 +7,13 @@
 # resolution-aware KD on logits, relation pair loss and MMD² on the pooled
 # embeddings (the student's projected to the teacher's width), and an
 # adversarial term from a discriminator with its own optimizer.
-_base_ = ['../baselines/student_r18w8_1xb64_digits-cls-100l.py']
+_base_ = [
+    '../baselines/student_r18w8_1xb64_digits-cls-100l.py',
+    '../_base_/distillers/crkd_pooled.py',
+]
 
 teacher_ckpt = 'work_dirs/teacher_r18w32_1xb64_digits-cls/epoch_30.pth'
 data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor')
-
-# record specs of the pooled embeddings (the neck returns a 1-tuple)
-student_embedding = dict(recorder='gap', from_student=True, data_idx=0)
-teacher_embedding = dict(recorder='gap', from_student=False, data_idx=0)
 
 model = dict(
     _delete_=True,
@@ -30,40 +29,12 @@ model = dict(
     # are sized from a dry forward, and a student view that is not LR warns
     input_shape=(3, 8, 8),
     expect_lower_resolution=True,
-    distiller=dict(
-        type='ShapeInferringDistiller',
-        student_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='head.fc'),
-            gap=dict(type='ModuleOutputs', source='neck')),
-        teacher_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='teacher.head.fc'),
-            gap=dict(type='ModuleOutputs', source='teacher.neck')),
-        # 64 -> 256 Linear, sized by the dry run, trained with the student
-        connectors=dict(proj=dict(type='ResizeProjectConnector')),
-        distill_losses=dict(
-            loss_rad=dict(
-                type='CRKDResolutionAwareLoss', tau=4.0, loss_weight=1.0),
-            loss_pair=dict(
-                type='CRKDPairwiseLoss', mode='relation', loss_weight=1.0),
-            loss_mmd=dict(type='CRKDMMDLoss', loss_weight=1.0)),
-        loss_forward_mappings=dict(
-            loss_rad=dict(
-                preds_S=dict(recorder='fc', from_student=True),
-                preds_T=dict(recorder='fc', from_student=False)),
-            loss_pair=dict(
-                s_feature=student_embedding, t_feature=teacher_embedding),
-            loss_mmd=dict(
-                s_feature=dict(student_embedding, connector='proj'),
-                t_feature=teacher_embedding))),
+    distiller=_base_.crkd_pooled_distiller,
     discriminator=dict(type='PooledFeatureDiscriminator', hidden_channels=128),
-    adversarial_inputs=dict(
-        student=dict(student_embedding, connector='proj'),
-        teacher=teacher_embedding),
-    adversarial_loss=dict(type='CRKDAdversarialLoss', loss_weight=0.1),
-    discriminator_steps=1)
+    **_base_.crkd_pooled_adversarial)
 
 # one optimizer per attribute of the algorithm: the student, the distiller
-# (connector), the discriminator (METHODS' Adam, lr 1e-4, betas (0.5, 0.999))
+# (connector), the discriminator (Adam, lr 1e-4, betas (0.5, 0.999))
 student_optimizer = dict(
     type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4, nesterov=True)
 optim_wrapper = dict(

@@ -8,7 +8,10 @@
 # forms, see README) on the logits and the pooled 512-d embeddings. The
 # schedule is ours (not from the paper). Not run by us (no CUB on this
 # machine); the model builds in a test.
-_base_ = ['../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/default_runtime.py',
+    '../_base_/distillers/crkd_pooled.py',
+]
 default_scope = 'mmpretrain'
 
 # ---- paths: set these (or override with --cfg-options) ----
@@ -77,9 +80,6 @@ def _resnet(depth):
             topk=(1, 5)))
 
 
-student_embedding = dict(recorder='gap', from_student=True, data_idx=0)
-teacher_embedding = dict(recorder='gap', from_student=False, data_idx=0)
-
 model = dict(
     _scope_='mmrazor',
     type='AdversarialMultiTeacherDistill',
@@ -89,37 +89,9 @@ model = dict(
     # the dry forward only reads the embeddings' widths: a small input
     input_shape=(3, 64, 64),
     expect_lower_resolution=True,
-    distiller=dict(
-        type='ShapeInferringDistiller',
-        student_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='head.fc'),
-            gap=dict(type='ModuleOutputs', source='neck')),
-        teacher_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='teacher.head.fc'),
-            gap=dict(type='ModuleOutputs', source='teacher.neck')),
-        # both embeddings are 512-d: no projection is added
-        connectors=dict(proj=dict(type='ResizeProjectConnector')),
-        distill_losses=dict(
-            loss_rad=dict(
-                type='CRKDResolutionAwareLoss', tau=4.0, loss_weight=1.0),
-            loss_pair=dict(
-                type='CRKDPairwiseLoss', mode='relation', loss_weight=1.0),
-            loss_mmd=dict(type='CRKDMMDLoss', loss_weight=1.0)),
-        loss_forward_mappings=dict(
-            loss_rad=dict(
-                preds_S=dict(recorder='fc', from_student=True),
-                preds_T=dict(recorder='fc', from_student=False)),
-            loss_pair=dict(
-                s_feature=student_embedding, t_feature=teacher_embedding),
-            loss_mmd=dict(
-                s_feature=dict(student_embedding, connector='proj'),
-                t_feature=teacher_embedding))),
+    distiller=_base_.crkd_pooled_distiller,
     discriminator=dict(type='PooledFeatureDiscriminator', hidden_channels=256),
-    adversarial_inputs=dict(
-        student=dict(student_embedding, connector='proj'),
-        teacher=teacher_embedding),
-    adversarial_loss=dict(type='CRKDAdversarialLoss', loss_weight=0.1),
-    discriminator_steps=1)
+    **_base_.crkd_pooled_adversarial)
 del _resnet
 
 # ours: SGD 0.1, momentum 0.9, wd 5e-4, batch 64, 200 epochs, cosine (all

@@ -13,6 +13,7 @@ _base_ = [
     '../_base_/models/afd_cifar100_resnet.py',
     '../_base_/schedules/cifar100_240e.py',
     '../_base_/default_runtime.py',
+    '../_base_/distillers/crkd_pooled.py',
 ]
 default_scope = 'mmpretrain'
 
@@ -28,10 +29,6 @@ test_dataloader = val_dataloader
 # the algorithm preprocesses once, then gives each model its view
 data_preprocessor = dict(type='mmpretrain.ClsDataPreprocessor')
 
-# record specs of the pooled embeddings (the neck returns a 1-tuple)
-student_embedding = dict(recorder='gap', from_student=True, data_idx=0)
-teacher_embedding = dict(recorder='gap', from_student=False, data_idx=0)
-
 model = dict(
     _scope_='mmrazor',
     type='AdversarialMultiTeacherDistill',
@@ -41,38 +38,9 @@ model = dict(
     student_view=dict(type='ResolutionView', scale_factor=0.5),
     input_shape=(3, 32, 32),
     expect_lower_resolution=True,
-    distiller=dict(
-        type='ShapeInferringDistiller',
-        student_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='head.fc'),
-            gap=dict(type='ModuleOutputs', source='neck')),
-        teacher_recorders=dict(
-            fc=dict(type='ModuleOutputs', source='teacher.head.fc'),
-            gap=dict(type='ModuleOutputs', source='teacher.neck')),
-        # both embeddings are 128-d: the dry run finds no projection to add
-        # (kept so a student of another width only needs a new backbone)
-        connectors=dict(proj=dict(type='ResizeProjectConnector')),
-        distill_losses=dict(
-            loss_rad=dict(
-                type='CRKDResolutionAwareLoss', tau=4.0, loss_weight=1.0),
-            loss_pair=dict(
-                type='CRKDPairwiseLoss', mode='relation', loss_weight=1.0),
-            loss_mmd=dict(type='CRKDMMDLoss', loss_weight=1.0)),
-        loss_forward_mappings=dict(
-            loss_rad=dict(
-                preds_S=dict(recorder='fc', from_student=True),
-                preds_T=dict(recorder='fc', from_student=False)),
-            loss_pair=dict(
-                s_feature=student_embedding, t_feature=teacher_embedding),
-            loss_mmd=dict(
-                s_feature=dict(student_embedding, connector='proj'),
-                t_feature=teacher_embedding))),
+    distiller=_base_.crkd_pooled_distiller,
     discriminator=dict(type='PooledFeatureDiscriminator', hidden_channels=256),
-    adversarial_inputs=dict(
-        student=dict(student_embedding, connector='proj'),
-        teacher=teacher_embedding),
-    adversarial_loss=dict(type='CRKDAdversarialLoss', loss_weight=0.1),
-    discriminator_steps=1)
+    **_base_.crkd_pooled_adversarial)
 
 # the student (and the distiller, parameter-free at equal widths) with the
 # schedule's SGD; the discriminator with Adam (lr 1e-4, betas (0.5, 0.999))
