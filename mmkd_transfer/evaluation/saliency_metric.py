@@ -150,13 +150,9 @@ class SaliencyMetric(BaseMetric):
         owner = np.repeat(np.arange(len(results)), counts)
         values = []
         for i, r in enumerate(results):
-            h, w = r['pred'].shape
+            size = np.array(r['pred'].shape)
             other = points[owner != i]
-            pixels = np.stack([
-                np.minimum((other[:, 0] * h).astype(np.int64), h - 1),
-                np.minimum((other[:, 1] * w).astype(np.int64), w - 1)
-            ],
-                              axis=1)
+            pixels = np.minimum((other * size).astype(np.int64), size - 1)
             values.append(shuffled_auc(r['pred'], r['fixations'], pixels))
         return values
 

@@ -145,6 +145,16 @@ def test_metric_averages_the_hand_values():
         (kld(PRED, GT) + kld(other, GT)) / 2)
 
 
+def test_shuffled_auc_moves_fixations_between_grid_sizes():
+    """A fixation at (2, 0) of a 4 x 4 map falls on (1, 0) of a 2 x 2 one."""
+    big_fix = np.zeros((4, 4), np.uint8)
+    big_fix[2, 0] = big_fix[0, 3] = 1  # -> (1, 0) and (0, 1) on 2 x 2
+    big = _sample(np.ones((4, 4)), gt=np.ones((4, 4)), fix=big_fix)
+    out = _evaluate([_sample(PRED), big], measures=('sauc', ))
+    # map 1 as in test_shuffled_auc_by_hand: .625; map 2 is flat: .5
+    assert out['saliency/sauc'] == pytest.approx((0.625 + 0.5) / 2)
+
+
 def test_metric_reads_seg_logits_and_resizes_predictions():
     probs = np.array([[0.1, 0.2], [0.3, 0.4]])
     logits = np.log(probs / (1 - probs))
