@@ -139,3 +139,71 @@ def test_data_list_holds_indices_only():
 def test_bad_recipes_fail_when_built(kwargs, message):
     with pytest.raises(ValueError, match=message):
         EmbeddedSaliencyClipDataset(**kwargs)
+
+
+def test_an_mmseg_one_channel_segmentor_trains_on_the_items():
+    """The packed items work unchanged with mmseg: a decode head with one
+    output channel and a sigmoid BCE regresses the soft density (not a
+    binarised mask), and SaliencyMetric reads the segmentor's seg_logits."""
+    from mmengine import ConfigDict
+    from mmengine.dataset import pseudo_collate
+    from mmrazor.registry import METRICS
+    from mmseg.registry import MODELS
+
+    torch.manual_seed(0)
+    ds = EmbeddedSaliencyClipDataset(num_clips=2, frame_size=32)
+    batch = pseudo_collate([ds[0], ds[1]])
+    # a spatial model: frame t of each clip
+    batch['inputs'] = [clip[0] for clip in batch['inputs']]
+    model = MODELS.build(
+        dict(
+            _scope_='mmseg',
+            type='EncoderDecoder',
+            data_preprocessor=dict(
+                type='SegDataPreProcessor',
+                mean=[0, 0, 0],
+                std=[255, 255, 255],
+                bgr_to_rgb=True,
+                size=(32, 32)),
+            backbone=dict(
+                type='MobileNetV2',
+                widen_factor=0.25,
+                strides=(1, 2, 2, 1, 1, 1, 1),
+                out_indices=(2, 3)),
+            decode_head=dict(
+                type='FCNHead',
+                in_channels=16,
+                channels=8,
+                num_convs=1,
+                concat_input=False,
+                dropout_ratio=0.0,
+                num_classes=2,
+                out_channels=1,
+                threshold=0.5,
+                loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=True)),
+            test_cfg=ConfigDict(mode='whole')))
+    with torch.no_grad():  # logits far from 0, where targets matter
+        model.decode_head.conv_seg.weight.mul_(20)
+        model.decode_head.conv_seg.bias.fill_(-2.0)
+    data = model.data_preprocessor(batch, True)
+    loss = model(**data, mode='loss')['decode.loss_ce'].detach()
+    with torch.no_grad():
+        logits = model.decode_head(model.extract_feat(data['inputs']))
+    logits = torch.nn.functional.interpolate(
+        logits, size=(32, 32), mode='bilinear', align_corners=False)
+    gt = torch.stack([s.gt_saliency.data for s in data['data_samples']])
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(logits, gt)
+    assert float(loss) == pytest.approx(float(expected), rel=1e-5)
+    binarised = torch.nn.functional.binary_cross_entropy_with_logits(
+        logits, (gt >= 0.5).float())
+    assert abs(float(binarised) - float(expected)) > 0.05
+
+    model.eval()
+    with torch.no_grad():
+        outputs = model.test_step(batch)
+    metric = METRICS.build(dict(type='SaliencyMetric'))
+    metric.dataset_meta = {}
+    metric.process(batch, [o.to_dict() for o in outputs])
+    scores = metric.evaluate(2)
+    assert 0 <= scores['saliency/auc_judd'] <= 1
+    assert np.isfinite(list(scores.values())).all()
