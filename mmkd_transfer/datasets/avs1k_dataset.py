@@ -57,8 +57,8 @@ class AVS1KDataset(BaseDataset):
         fixation_dir (str): Defaults to ``'Fixation'``.
         frame_suffixes (tuple[str]): Defaults to ``('.png', '.jpg')``.
         map_suffixes (tuple[str]): Defaults to ``('.png', '.jpg', '.npy')``.
-        check_maps (bool): read every ground-truth map once at build time.
-            Defaults to True.
+        check_maps (bool): read every map the items use as ground truth
+            once, at build time. Defaults to True.
         fixation_peak_ratio (float): see :func:`peak_fixations`.
             Defaults to 0.5.
         pipeline (Sequence, optional): transforms; None packs items with
