@@ -207,3 +207,20 @@ def test_an_mmseg_one_channel_segmentor_trains_on_the_items():
     scores = metric.evaluate(2)
     assert 0 <= scores['saliency/auc_judd'] <= 1
     assert np.isfinite(list(scores.values())).all()
+
+
+def test_frame_views_pick_frame_t_and_the_pair():
+    """SKD's spatial model sees frame t, its temporal model (t, t + 1)."""
+    from mmkd_transfer.views import FrameView
+    ds = EmbeddedSaliencyClipDataset(
+        num_clips=2, clip_len=3, frame_size=16, object_size=3)
+    clips = torch.stack([ds[i]['inputs'] for i in range(2)])  # B, T, C, H, W
+    frame_t, _ = FrameView(frames=0, num_frames=3)(clips)
+    pair, _ = FrameView(frames=(0, 1), num_frames=3)(clips)
+    for b in range(2):
+        frames = generate_aerial_clip(
+            b, num_frames=3, frame_size=16, object_size=3)['frames']
+        frames = torch.from_numpy(frames).permute(0, 3, 1, 2)
+        assert torch.equal(frame_t[b], frames[0])
+        assert torch.equal(pair[b], frames[:2])
+    assert not torch.equal(pair[:, 0], pair[:, 1])  # the camera moved
