@@ -194,8 +194,10 @@ def benchmark_tmu_transfer(iters: int = 10,
                            config: str = DEFAULT_CONFIG,
                            device: Optional[str] = None,
                            seed: int = 0) -> Dict[str, Any]:
-    """TMU cell vs a plain ConvLSTM cell (M sources), and the transfer step
-    vs its parts (M source forwards + the target's step).
+    """TMU cell vs plain ConvLSTM cell; transfer step vs its parts.
+
+    The cell with M sources against a plain cell of the same size; the
+    transfer step against M source forwards + the target's step.
 
     Args:
         iters (int): timed repeats. Defaults to 10.
