@@ -1,5 +1,6 @@
 """Hooks registered in ``mmrazor.registry.HOOKS``."""
 from .afd_attention_hook import AFDAttentionHook
 from .finite_loss_hook import FiniteLossHook
+from .video_prediction_vis_hook import VideoPredictionVisHook
 
-__all__ = ['AFDAttentionHook', 'FiniteLossHook']
+__all__ = ['AFDAttentionHook', 'FiniteLossHook', 'VideoPredictionVisHook']
