@@ -18,8 +18,6 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
-
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
@@ -52,12 +50,8 @@ def parse_args(argv=None):
         type=int,
         default=8,
         help='clips predicted at once (default: 8)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, xxx=yyy format')
-    from mmkd_transfer.cli import parse_tool_args
+    from mmkd_transfer.cli import add_cfg_options, parse_tool_args
+    add_cfg_options(parser)
     args = parse_tool_args(parser, argv)
     for name in ('num_clips', 'scale', 'batch_size'):
         if getattr(args, name) < 1:
