@@ -62,6 +62,19 @@ def one_line(err):
     return ' '.join(message.split()) or type(err).__name__
 
 
+def add_cfg_options(parser):
+    """Add ``--cfg-options KEY=VALUE ...`` (mmengine's ``DictAction``):
+    config settings to override, dotted keys allowed; the tool merges them
+    into its config (:func:`load_tool_config` does)."""
+    from mmengine.config import DictAction
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        metavar='KEY=VALUE',
+        help='override config settings, e.g. train_cfg.max_iters=10')
+
+
 def parse_tool_args(parser, argv=None):
     """Add the options every tool shares, parse ``argv``, export LOCAL_RANK.
 

@@ -95,18 +95,24 @@ def check_custom_import(cfg):
             f'but does not import the plugin: {CUSTOM_IMPORT_FIX}.')
 
 
-def _dataset_cfgs(node):
-    """Yield every dataset dict (wrappers included) under a dataloader."""
+def _nested_datasets(node):
+    """Every dataset dict under ``node``, through dataset wrappers."""
     if isinstance(node, dict):
-        if 'type' in node and ('data_root' in node or 'ann_file' in node
-                               or 'data_prefix' in node):
-            yield node
+        yield node
         for key in ('dataset', 'datasets'):
             if key in node:
-                yield from _dataset_cfgs(node[key])
+                yield from _nested_datasets(node[key])
     elif isinstance(node, (list, tuple)):
         for value in node:
-            yield from _dataset_cfgs(value)
+            yield from _nested_datasets(value)
+
+
+def _dataset_cfgs(node):
+    """Every dataset dict under ``node`` (wrappers included) that names
+    files: a ``type`` and a ``data_root``, ``ann_file`` or
+    ``data_prefix``."""
+    return (ds for ds in _nested_datasets(node) if 'type' in ds and (
+        'data_root' in ds or 'ann_file' in ds or 'data_prefix' in ds))
 
 
 def check_dataset_paths(cfg):
@@ -311,18 +317,6 @@ def _dataset_class(type_name):
         if found is not None:
             return found
     return None
-
-
-def _nested_datasets(node):
-    """Every dataset dict under ``node``, through dataset wrappers."""
-    if isinstance(node, dict):
-        yield node
-        for key in ('dataset', 'datasets'):
-            if key in node:
-                yield from _nested_datasets(node[key])
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            yield from _nested_datasets(value)
 
 
 def check_labelled_counts(cfg):

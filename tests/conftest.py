@@ -75,6 +75,14 @@ def loss_history(runner, key='loss'):
     return list(runner.message_hub.get_scalar(f'train/{key}').data[0])
 
 
+def loss_falls(history, k=5):
+    """Whether the mean of the last ``k`` values of ``history`` is below the
+    mean of the first ``k``; returns ``(falls, (first, last))``."""
+    first = sum(history[:k]) / k
+    last = sum(history[-k:]) / k
+    return last < first, (first, last)
+
+
 # Checkpoints trained once per session: {folder: (baseline config, epochs)}
 TRAINED_BASELINES = dict(
     digits_teacher=('teacher_r18w32_1xb64_digits-cls.py', 2),

@@ -91,11 +91,8 @@ def parse_args(argv=None):
     parser.add_argument(
         '--work-dir', help='where the Runner may log (default: a temp dir)')
     parser.add_argument('--json', help='also write the report to this file')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, xxx=yyy format')
+    from mmkd_transfer.cli import add_cfg_options
+    add_cfg_options(parser)
     args = parser.parse_args(argv)
     _apply_deprecated_aliases(parser, args)
     if not args.list_entries and bool(args.entry) == bool(args.config):

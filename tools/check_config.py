@@ -23,8 +23,6 @@ import sys
 import urllib.error
 import warnings
 
-from mmengine.config import DictAction
-
 TASKS = ('classification', 'detection', 'segmentation')
 
 
@@ -32,11 +30,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Build a config\'s model and run one forward.')
     parser.add_argument('config', help='config file or package::path')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings, key=value')
+    from mmkd_transfer.cli import add_cfg_options
+    add_cfg_options(parser)
     parser.add_argument(
         '--no-checkpoints',
         action='store_true',

@@ -10,16 +10,14 @@ its student (``architecture.*``), with a warning that says so.
 """
 import argparse
 
-from mmengine.config import DictAction
-
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test with mmkd_transfer')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='the dir to save logs and metrics')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    from mmkd_transfer.cli import parse_tool_args
+    from mmkd_transfer.cli import add_cfg_options, parse_tool_args
+    add_cfg_options(parser)
     return parse_tool_args(parser, argv)
 
 

@@ -15,8 +15,6 @@ import argparse
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
-
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train with mmkd_transfer')
@@ -33,12 +31,8 @@ def parse_args(argv=None):
         '--amp',
         action='store_true',
         help='enable automatic-mixed-precision training')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, xxx=yyy format')
-    from mmkd_transfer.cli import parse_tool_args
+    from mmkd_transfer.cli import add_cfg_options, parse_tool_args
+    add_cfg_options(parser)
     return parse_tool_args(parser, argv)
 
 

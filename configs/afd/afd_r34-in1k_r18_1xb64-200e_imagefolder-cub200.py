@@ -9,6 +9,8 @@
 # beta=50 comes from a third-party ImageNet R34->R18 port of AFD, not from
 # the paper. The schedule below is ours (not from the paper; not run here).
 _base_ = [
+    '../_base_/datasets/imagefolder_cub200.py',
+    '../_base_/models/cub200_resnet.py',
     '../_base_/default_runtime.py',
     '../_base_/distillers/afd_resnet_blocks.py',
 ]
@@ -16,90 +18,24 @@ default_scope = 'mmpretrain'
 
 # ---- paths: set these (or override with --cfg-options) ----
 data_root = 'data/cub200'
-num_classes = 200
 # mmpretrain's ImageNet ResNet-34 as a local file; download it once from
 # download.openmmlab.com/mmclassification/v0/resnet/ (file name below)
 teacher_ckpt = 'checkpoints/resnet34_8xb32_in1k_20210831-f257d4e6.pth'
 
-data_preprocessor = dict(
-    type='mmpretrain.ClsDataPreprocessor',
-    num_classes=num_classes,
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    to_rgb=True)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='RandomResizedCrop', scale=224),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='ResizeEdge', scale=256, edge='short'),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='PackInputs'),
-]
-train_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    dataset=dict(
-        type='CustomDataset',
-        data_root=data_root,
-        data_prefix='train',
-        pipeline=train_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=True))
-val_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    dataset=dict(
-        type='CustomDataset',
-        data_root=data_root,
-        data_prefix='test',
-        pipeline=test_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=False))
-val_evaluator = dict(type='Accuracy', topk=(1, 5))
+train_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = val_dataloader
-test_evaluator = val_evaluator
 
 model = dict(
     teachers=dict(
         teacher=dict(
             # the source model: mmpretrain's resnet34_8xb32_in1k, as trained
-            cfg=dict(
-                _scope_='mmpretrain',
-                type='ImageClassifier',
-                backbone=dict(
-                    type='ResNet',
-                    depth=34,
-                    num_stages=4,
-                    out_indices=(3, ),
-                    style='pytorch'),
-                neck=dict(type='GlobalAveragePooling'),
-                head=dict(
-                    type='LinearClsHead',
-                    num_classes=1000,
-                    in_channels=512,
-                    loss=dict(type='CrossEntropyLoss', loss_weight=1.0))),
+            cfg=_base_.imagenet_resnet34,
             ckpt=teacher_ckpt,
             # the ImageNet head has no target labels: features only
             mode='tensor')),
     # the target model, randomly initialised
-    architecture=dict(
-        _scope_='mmpretrain',
-        type='ImageClassifier',
-        backbone=dict(
-            type='ResNet',
-            depth=18,
-            num_stages=4,
-            out_indices=(3, ),
-            style='pytorch'),
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(
-            type='LinearClsHead',
-            num_classes=num_classes,
-            in_channels=512,
-            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-            topk=(1, 5))),
+    architecture=_base_.cub200_resnet18,
     # the build-time dry forward only reads channel counts (AFD reads the
     # spatial sizes at every step), so a small dummy input is enough
     input_shape=(3, 64, 64),

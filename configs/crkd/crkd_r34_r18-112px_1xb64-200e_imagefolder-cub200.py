@@ -9,6 +9,8 @@
 # schedule is ours (not from the paper). Not run by us (no CUB on this
 # machine); the model builds in a test.
 _base_ = [
+    '../_base_/datasets/imagefolder_cub200.py',
+    '../_base_/models/cub200_resnet.py',
     '../_base_/default_runtime.py',
     '../_base_/distillers/crkd_pooled.py',
 ]
@@ -16,75 +18,17 @@ default_scope = 'mmpretrain'
 
 # ---- paths: set these (or override with --cfg-options) ----
 data_root = 'data/cub200'
-num_classes = 200
 teacher_ckpt = 'work_dirs/teacher_r34_cub200/epoch_200.pth'
 
-data_preprocessor = dict(
-    type='mmpretrain.ClsDataPreprocessor',
-    num_classes=num_classes,
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    to_rgb=True)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='RandomResizedCrop', scale=224),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='ResizeEdge', scale=256, edge='short'),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='PackInputs'),
-]
-train_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    dataset=dict(
-        type='CustomDataset',
-        data_root=data_root,
-        data_prefix='train',
-        pipeline=train_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=True))
-val_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    dataset=dict(
-        type='CustomDataset',
-        data_root=data_root,
-        data_prefix='test',
-        pipeline=test_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=False))
-val_evaluator = dict(type='Accuracy', topk=(1, 5))
+train_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = val_dataloader
-test_evaluator = val_evaluator
-
-
-def _resnet(depth):
-    # randomly initialised (nothing is downloaded at run time)
-    return dict(
-        _scope_='mmpretrain',
-        type='ImageClassifier',
-        backbone=dict(
-            type='ResNet',
-            depth=depth,
-            num_stages=4,
-            out_indices=(3, ),
-            style='pytorch'),
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(
-            type='LinearClsHead',
-            num_classes=num_classes,
-            in_channels=512,
-            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-            topk=(1, 5)))
-
 
 model = dict(
     _scope_='mmrazor',
     type='AdversarialMultiTeacherDistill',
-    architecture=_resnet(18),
-    teachers=dict(teacher=dict(cfg=_resnet(34), ckpt=teacher_ckpt)),
+    architecture=_base_.cub200_resnet18,
+    teachers=dict(teacher=dict(cfg=_base_.cub200_resnet34, ckpt=teacher_ckpt)),
     student_view=dict(type='ResolutionView', scale_factor=0.5),
     # the dry forward only reads the embeddings' widths: a small input
     input_shape=(3, 64, 64),
@@ -92,7 +36,6 @@ model = dict(
     distiller=_base_.crkd_pooled_distiller,
     discriminator=dict(type='PooledFeatureDiscriminator', hidden_channels=256),
     **_base_.crkd_pooled_adversarial)
-del _resnet
 
 # ours: SGD 0.1, momentum 0.9, wd 5e-4, batch 64, 200 epochs, cosine (all
 # optimizers); the discriminator with Adam (lr 1e-4, betas (0.5, 0.999))

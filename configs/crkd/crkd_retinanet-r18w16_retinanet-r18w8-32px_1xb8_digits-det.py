@@ -14,8 +14,8 @@
 _base_ = [
     '../_base_/models/digits_retinanet_r18.py',
     '../_base_/datasets/digits_det.py',
-    '../_base_/schedules/digits_iter.py',
-    '../_base_/default_runtime.py',
+    '../_base_/digits_iter_runtime.py',
+    '../_base_/distillers/crkd_dense.py',
 ]
 default_scope = 'mmdet'
 teacher_ckpt = ('work_dirs/teacher_retinanet-r18w16_1xb8_digits-det/'
@@ -39,8 +39,6 @@ def _rad(level):
 
 
 model = dict(
-    _scope_='mmrazor',
-    type='AdversarialMultiTeacherDistill',
     architecture={{_base_.det_student_model}},
     # 64 * 0.5 = 32 is already a multiple of the largest FPN stride used
     student_view=dict(
@@ -51,9 +49,7 @@ model = dict(
             cfg={{_base_.det_teacher_model}}, ckpt=teacher_ckpt,
             mode='tensor')),
     input_shape=(3, 64, 64),
-    expect_lower_resolution=True,
     distiller=dict(
-        type='ShapeInferringDistiller',
         student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
         teacher_recorders=dict(
             fpn=dict(type='ModuleOutputs', source='teacher.neck')),
@@ -63,16 +59,7 @@ model = dict(
             p3=dict(type='ResizeProjectConnector'),
             p4=dict(type='ResizeProjectConnector')),
         connector_targets=dict(p3=_fpn(0, False), p4=_fpn(1, False)),
-        distill_losses=dict(
-            loss_rad_p3=_rad(0),
-            loss_rad_p4=_rad(1),
-            loss_pair=dict(
-                type='CRKDPairwiseLoss',
-                mode='relation',
-                pool_maps=True,
-                loss_weight=1.0),
-            loss_mmd=dict(type='CRKDMMDLoss', pool_maps=True,
-                          loss_weight=1.0)),
+        distill_losses=dict(loss_rad_p3=_rad(0), loss_rad_p4=_rad(1)),
         loss_forward_mappings=dict(
             loss_rad_p3=dict(
                 s_feature=_fpn(0, True, 'p3'), t_feature=_fpn(0, False)),
@@ -82,11 +69,9 @@ model = dict(
             loss_mmd=dict(
                 s_feature=_fpn(0, True, 'p3'), t_feature=_fpn(0, False)))),
     # an MLP on the pooled (N, 64) P3 features (it pools maps itself)
-    discriminator=dict(type='PooledFeatureDiscriminator', hidden_channels=128),
+    discriminator=dict(hidden_channels=128),
     adversarial_inputs=dict(
-        student=_fpn(0, True, 'p3'), teacher=_fpn(0, False)),
-    adversarial_loss=dict(type='CRKDAdversarialLoss', loss_weight=0.1),
-    discriminator_steps=1)
+        student=_fpn(0, True, 'p3'), teacher=_fpn(0, False)))
 del _fpn, _rad
 
 # one optimizer per attribute of the algorithm: the student and the
@@ -94,19 +79,14 @@ del _fpn, _rad
 # the discriminator with Adam (lr 1e-4, betas (0.5, 0.999));
 # param_scheduler (warm-up + poly) applies to all of them
 student_optim = dict(
-    optimizer=dict(type='AdamW', lr=3e-3, weight_decay=1e-4),
-    clip_grad=dict(max_norm=10, norm_type=2))
+    optimizer=_base_.optim_wrapper.optimizer,
+    clip_grad=_base_.optim_wrapper.clip_grad)
 optim_wrapper = dict(
     _delete_=True,
     constructor='mmrazor.SeparateOptimWrapperConstructor',
     architecture=student_optim,
-    discriminator=dict(
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999))))
+    discriminator=_base_.crkd_discriminator_optim)
 
 find_unused_parameters = True
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 visualizer = dict(type='DetLocalVisualizer')  # named per run by the Runner
-default_hooks = dict(
-    logger=dict(interval=20, log_metric_by_epoch=False),
-    checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))
-log_processor = dict(by_epoch=False)

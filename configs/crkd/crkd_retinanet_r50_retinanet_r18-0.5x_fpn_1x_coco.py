@@ -17,6 +17,7 @@ _base_ = [
     'mmdet::_base_/schedules/schedule_1x.py',
     'mmdet::_base_/default_runtime.py',
     '../_base_/models/coco_retinanet_r50_r18.py',
+    '../_base_/distillers/crkd_dense.py',
 ]
 custom_imports = dict(imports=['mmkd_transfer'], allow_failed_imports=False)
 
@@ -53,8 +54,6 @@ def _rad(level_size):
 # checkpoint=<local torchvision resnet18 file>) with frozen_stages=1 and
 # norm_eval=True.
 model = dict(
-    _scope_='mmrazor',
-    type='AdversarialMultiTeacherDistill',
     architecture=_base_.coco_student_model,
     # the resized batch is padded to a multiple of the largest FPN stride
     student_view=dict(
@@ -66,22 +65,12 @@ model = dict(
     # checks the views and sizes the discriminator (widths only): a small
     # dummy input is enough
     input_shape=(3, 128, 128),
-    expect_lower_resolution=True,
     distiller=dict(
-        type='ShapeInferringDistiller',
         student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
         teacher_recorders=dict(
             fpn=dict(type='ModuleOutputs', source='teacher.neck')),
         distill_losses=dict(
-            loss_rad_p3=_rad(100 * 167),
-            loss_rad_p4=_rad(50 * 84),
-            loss_pair=dict(
-                type='CRKDPairwiseLoss',
-                mode='relation',
-                pool_maps=True,
-                loss_weight=1.0),
-            loss_mmd=dict(type='CRKDMMDLoss', pool_maps=True,
-                          loss_weight=1.0)),
+            loss_rad_p3=_rad(100 * 167), loss_rad_p4=_rad(50 * 84)),
         loss_forward_mappings=dict(
             loss_rad_p3=dict(
                 s_feature=_fpn(0, True), t_feature=_fpn(0, False)),
@@ -90,10 +79,8 @@ model = dict(
             loss_pair=dict(s_feature=_fpn(0, True), t_feature=_fpn(0, False)),
             loss_mmd=dict(s_feature=_fpn(0, True), t_feature=_fpn(0, False)))),
     # an MLP on the pooled (N, 256) P3 features (it pools maps itself)
-    discriminator=dict(type='PooledFeatureDiscriminator', hidden_channels=256),
-    adversarial_inputs=dict(student=_fpn(0, True), teacher=_fpn(0, False)),
-    adversarial_loss=dict(type='CRKDAdversarialLoss', loss_weight=0.1),
-    discriminator_steps=1)
+    discriminator=dict(hidden_channels=256),
+    adversarial_inputs=dict(student=_fpn(0, True), teacher=_fpn(0, False)))
 del _fpn, _rad
 
 # mmdet's retinanet_r18_fpn_1x_coco optimizer for the student, Adam for the
@@ -104,8 +91,7 @@ optim_wrapper = dict(
     architecture=dict(
         optimizer=dict(type='SGD', lr=0.01, momentum=0.9,
                        weight_decay=0.0001)),
-    discriminator=dict(
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999))))
+    discriminator=_base_.crkd_discriminator_optim)
 find_unused_parameters = True
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 

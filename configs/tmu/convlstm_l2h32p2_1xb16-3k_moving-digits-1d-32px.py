@@ -61,3 +61,10 @@ default_hooks = dict(
     logger=dict(log_metric_by_epoch=False),
     checkpoint=dict(by_epoch=False, interval=val_interval))
 log_processor = dict(by_epoch=False)
+
+# input / ground-truth / predicted frames of one validation clip (clip 0 of
+# batch 10) at every validation, in <work_dir>/<timestamp>/vis_data/
+# vis_image/ (validation only: training iterations are untouched)
+custom_hooks = [
+    dict(type='mmrazor.VideoPredictionVisHook', interval=10, max_clips=1)
+]

@@ -2,13 +2,7 @@
 import math
 
 import pytest
-from conftest import load_config, loss_history, train
-
-
-def _falls(history, k=5):
-    first = sum(history[:k]) / k
-    last = sum(history[-k:]) / k
-    return last < first, (first, last)
+from conftest import load_config, loss_falls, loss_history, train
 
 
 def test_digits_teacher_trains_and_loss_falls(tmp_path):
@@ -19,7 +13,7 @@ def test_digits_teacher_trains_and_loss_falls(tmp_path):
         **{'train_cfg.max_epochs': 1})
     history = loss_history(train(cfg))
     assert len(history) == 22  # ceil(1400 / 64) iterations
-    falls, values = _falls(history)
+    falls, values = loss_falls(history)
     assert falls, values
 
 
@@ -30,7 +24,7 @@ def test_digits_student_alone_trains_and_loss_falls(tmp_path):
         'student_r18w8_1xb64_digits-cls-100l.py',
         work_dir=tmp_path,
         **{'train_cfg.max_epochs': 3})
-    falls, values = _falls(loss_history(train(cfg)), k=22)
+    falls, values = loss_falls(loss_history(train(cfg)), k=22)
     assert falls, values
 
 
@@ -46,7 +40,7 @@ def test_digits_kd_trains_and_both_losses_fall(tmp_path,
         })
     runner = train(cfg)
     for key in ('loss', 'distill.loss_kl'):
-        falls, values = _falls(loss_history(runner, key))
+        falls, values = loss_falls(loss_history(runner, key))
         assert falls, (key, values)
     # unlabelled samples carry no task loss, but the KD loss sees them all
     assert all(math.isfinite(v) for v in loss_history(runner, 'student.loss'))
@@ -78,7 +72,7 @@ def test_seg_det_configs_train_and_loss_falls(tmp_path, folder, name,
         options['model.teachers.teacher.ckpt'] = None
     cfg = load_config(folder, name, work_dir=tmp_path, **options)
     runner = train(cfg)
-    falls, values = _falls(loss_history(runner), k=8)
+    falls, values = loss_falls(loss_history(runner), k=8)
     assert falls, values
     if distill_key:
         assert all(math.isfinite(v) for v in loss_history(runner, distill_key))

@@ -5,7 +5,7 @@ import math
 
 import pytest
 import torch
-from conftest import config_path, load_config, loss_history, train
+from conftest import config_path, load_config, loss_falls, loss_history, train
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
@@ -59,17 +59,11 @@ def test_student_alone_sees_what_the_view_gives_the_distilled_student():
             plain.train_dataloader.dataset.num_labelled == 100)
 
 
-def _falls(history, k=5):
-    first = sum(history[:k]) / k
-    last = sum(history[-k:]) / k
-    return last < first, (first, last)
-
-
 def test_student_alone_at_4px_trains(tmp_path):
     cfg = load_config(
         *STUDENT_4PX, work_dir=tmp_path, **{'train_cfg.max_epochs': 3})
     runner = train(cfg)
-    falls, values = _falls(loss_history(runner), k=22)
+    falls, values = loss_falls(loss_history(runner), k=22)
     assert falls, values
     batch = next(iter(runner.train_dataloader))
     assert tuple(batch['inputs'][0].shape) == (3, 4, 4)
@@ -92,7 +86,7 @@ def test_distilled_students_train_and_losses_fall(tmp_path, parts,
     for key in ['loss'] + distill_keys:
         history = loss_history(runner, key)
         assert all(math.isfinite(v) for v in history), key
-        falls, values = _falls(history)
+        falls, values = loss_falls(history)
         assert falls, (key, values)
     model = runner.model
     if parts != AFD_8PX_100L:
