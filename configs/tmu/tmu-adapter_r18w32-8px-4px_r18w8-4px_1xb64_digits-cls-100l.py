@@ -41,7 +41,7 @@ model = dict(
     _scope_='mmrazor',
     type='MultiTeacherDistill',
     architecture=dict(
-        type='TMUAdaptedModel',
+        type='mmrazor.TMUAdaptedModel',  # resolves under any scope
         model={{_base_.student_model}},
         after=stage,
         # the adapter's in_channels from a dry forward of one 4x4 input

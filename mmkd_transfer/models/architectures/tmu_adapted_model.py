@@ -37,7 +37,8 @@ def _output_channels(model: nn.Module, module: nn.Module, after: str,
 def build_tmu_adapted_model(model: Union[dict, nn.Module],
                             after: str,
                             adapter: dict,
-                            input_shape: Optional[Sequence[int]] = None
+                            input_shape: Optional[Sequence[int]] = None,
+                            data_preprocessor: Optional[dict] = None
                             ) -> nn.Module:
     """Build ``model`` and insert a TMU feature adapter after one module.
 
@@ -72,7 +73,11 @@ def build_tmu_adapted_model(model: Union[dict, nn.Module],
         ...     after='backbone.layer2', input_shape=(3, 4, 4),
         ...     adapter=dict(source_channels=[64, 64]))
     """
-    model = model if isinstance(model, nn.Module) else MODELS.build(model)
+    if not isinstance(model, nn.Module):
+        model = dict(model)
+        if data_preprocessor is not None:
+            model.setdefault('data_preprocessor', data_preprocessor)
+        model = MODELS.build(model)
     modules = dict(model.named_modules())
     if after not in modules or not after:
         stages = [n for n in modules if n.count('.') == 1][:8]
@@ -83,6 +88,8 @@ def build_tmu_adapted_model(model: Union[dict, nn.Module],
                          f'has a {ADAPTER_NAME!r}; install one adapter.')
     adapter = dict(adapter)
     adapter.setdefault('type', 'TMUFeatureAdapter')
+    # built from the model's config scope (mmpretrain, mmseg, mmdet) too
+    adapter.setdefault('_scope_', 'mmrazor')
     if adapter.get('in_channels') is None:
         if input_shape is None:
             raise ValueError(
