@@ -46,8 +46,7 @@ model = dict(
         after=stage,
         # the adapter's in_channels from a dry forward of one 4x4 input
         input_shape=(3, 4, 4),
-        adapter=dict(
-            source_channels=source_channels, memory_mix=memory_mix)),
+        adapter=dict(source_channels=source_channels, memory_mix=memory_mix)),
     student_view=lr_view,
     teachers=dict(
         digits=dict(
@@ -85,8 +84,7 @@ model = dict(
                 t_feature=dict(from_student=False, recorder='s_digits')),
             loss_mem_digits_4px=dict(
                 s_feature=dict(from_student=True, recorder='d_digits_4px'),
-                t_feature=dict(from_student=False,
-                               recorder='s_digits_4px')))))
+                t_feature=dict(from_student=False, recorder='s_digits_4px')))))
 
 # scores the student (with its adapter, on its 4x4 view), then each source
 # as digits.*, digits_4px.*

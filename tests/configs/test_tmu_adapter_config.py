@@ -8,8 +8,8 @@ import sys
 
 import pytest
 import torch
-from conftest import CONFIGS, REPO, config_path, load_config, loss_history, \
-    train
+from conftest import (CONFIGS, REPO, config_path, load_config, loss_history,
+                      train)
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
@@ -33,8 +33,10 @@ def two_iterations(tmp_path_factory):
         work_dir=work_dir,
         **{
             'train_cfg.max_epochs': 1,
-            **{f'model.teachers.{name}.ckpt': None
-               for name in SOURCES}
+            **{
+                f'model.teachers.{name}.ckpt': None
+                for name in SOURCES
+            }
         })
     cfg.train_dataloader.dataset.indices = 128
     cfg.val_dataloader.dataset.indices = 64
@@ -57,8 +59,10 @@ def test_config_trains_two_iterations(two_iterations):
     shapes = algorithm.dry_run_shapes['loss_mem_digits']
     assert tuple(shapes['s_feature']) == (2, 64, 2, 2)
     assert tuple(shapes['t_feature']) == (2, 64, 4, 4)  # 8x8 source
-    assert tuple(algorithm.dry_run_shapes['loss_mem_digits_4px']
-                 ['t_feature']) == (2, 64, 2, 2)
+    assert tuple(
+        algorithm.dry_run_shapes['loss_mem_digits_4px']['t_feature']) == (2,
+                                                                          64,
+                                                                          2, 2)
 
 
 def test_exported_student_has_the_adapter_and_runs_without_sources(

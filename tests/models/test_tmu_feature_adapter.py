@@ -108,8 +108,9 @@ def test_adapter_after_a_stage_keeps_the_model_shapes(task):
     assert type(adapted) is type(plain)
     adapter = adapted.tmu_adapter
     assert adapter.in_channels == stage_shape[1]
-    assert [d[0].weight.shape for d in adapter.distillers
-            ] == [(24, stage_shape[1], 1, 1), (40, stage_shape[1], 1, 1)]
+    assert [d[0].weight.shape
+            for d in adapter.distillers] == [(24, stage_shape[1], 1, 1),
+                                             (40, stage_shape[1], 1, 1)]
     seen = {}
     adapter.distillers[1].register_forward_hook(
         lambda m, i, o: seen.setdefault('d1', o))
@@ -208,9 +209,7 @@ def test_memory_loss_value_and_no_gradient_to_the_source():
     value.backward()
     assert t.grad is None and s.grad.abs().sum() > 0
     raw = TMUAdapterMemoryLoss(normalize_target=False)
-    torch.testing.assert_close(
-        raw(s, t),
-        F.avg_pool2d(t, 2).pow(2).mean())
+    torch.testing.assert_close(raw(s, t), F.avg_pool2d(t, 2).pow(2).mean())
 
 
 def test_memory_loss_falls_when_the_distiller_learns():
@@ -237,8 +236,7 @@ def test_memory_loss_bad_input():
         TMUAdapterMemoryLoss(loss_weight=-1)
     loss = TMUAdapterMemoryLoss()
     with pytest.raises(
-            ValueError,
-            match=r'\(2, 64, 2, 2\).*\(2, 128, 2, 2\).*to 128'):
+            ValueError, match=r'\(2, 64, 2, 2\).*\(2, 128, 2, 2\).*to 128'):
         loss.build_from_shapes((2, 64, 2, 2), (2, 128, 2, 2))
     with pytest.raises(ValueError, match='must be 128'):
         loss(torch.zeros(1, 64, 2, 2), torch.zeros(1, 128, 2, 2))

@@ -34,12 +34,12 @@ def _output_channels(model: nn.Module, module: nn.Module, after: str,
 
 
 @MODELS.register_module(name='TMUAdaptedModel')
-def build_tmu_adapted_model(model: Union[dict, nn.Module],
-                            after: str,
-                            adapter: dict,
-                            input_shape: Optional[Sequence[int]] = None,
-                            data_preprocessor: Optional[dict] = None
-                            ) -> nn.Module:
+def build_tmu_adapted_model(
+        model: Union[dict, nn.Module],
+        after: str,
+        adapter: dict,
+        input_shape: Optional[Sequence[int]] = None,
+        data_preprocessor: Optional[dict] = None) -> nn.Module:
     """Build ``model`` and insert a TMU feature adapter after one module.
 
     The model keeps its own class (an mmpretrain ``ImageClassifier``, an
@@ -95,8 +95,8 @@ def build_tmu_adapted_model(model: Union[dict, nn.Module],
             raise ValueError(
                 'TMUAdaptedModel: give the adapter its in_channels, or '
                 'input_shape=(C, H, W) to size it from a dry forward.')
-        adapter['in_channels'] = _output_channels(model, modules[after],
-                                                  after, tuple(input_shape))
+        adapter['in_channels'] = _output_channels(model, modules[after], after,
+                                                  tuple(input_shape))
     built = MODELS.build(adapter)
     model.add_module(ADAPTER_NAME, built)
     # a bound method: copies of the model (deepcopy) hook their own copy

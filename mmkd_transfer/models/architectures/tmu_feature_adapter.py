@@ -52,8 +52,9 @@ class TMUFeatureAdapter(BaseModule):
                  memory_mix: str = 'mean',
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg)
-        if isinstance(in_channels, bool) or not isinstance(
-                in_channels, int) or in_channels < 1:
+        is_int = isinstance(in_channels,
+                            int) and not isinstance(in_channels, bool)
+        if not is_int or in_channels < 1:
             raise ValueError(f'in_channels must be an int >= 1 (channels of '
                              f'the adapted map), got {in_channels!r}.')
         source_channels = list(source_channels)
@@ -79,9 +80,8 @@ class TMUFeatureAdapter(BaseModule):
                 c, in_channels, 1) for c in source_channels
         ])
         # one C-channel gate per source, from one convolution
-        self.gates = nn.Conv2d(
-            in_channels, in_channels *
-            len(source_channels), 1) if source_channels else None
+        self.gates = nn.Conv2d(in_channels, in_channels * len(source_channels),
+                               1) if source_channels else None
 
     @property
     def num_sources(self) -> int:
@@ -107,8 +107,8 @@ class TMUFeatureAdapter(BaseModule):
             return feature
         gates = torch.chunk(self.gates(feature), self.num_sources, dim=1)
         out = feature
-        for distiller, read_back, gate in zip(self.distillers,
-                                              self.read_backs, gates):
+        for distiller, read_back, gate in zip(self.distillers, self.read_backs,
+                                              gates):
             t = torch.sigmoid(gate)
             out = out + t * read_back(distiller(feature)) + (1 - t) * feature
         if self.memory_mix == 'mean':

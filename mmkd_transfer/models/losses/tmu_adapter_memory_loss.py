@@ -56,8 +56,9 @@ class TMUAdapterMemoryLoss(nn.Module):
                  loss_weight: float = 1.0,
                  normalize_target: bool = True):
         super().__init__()
-        if isinstance(loss_weight, bool) or not isinstance(
-                loss_weight, (int, float)) or loss_weight < 0:
+        if isinstance(loss_weight,
+                      bool) or not isinstance(loss_weight,
+                                              (int, float)) or loss_weight < 0:
             raise ValueError('loss_weight (lambda_mem) must be a number >= 0, '
                              f'got {loss_weight!r}.')
         self.loss_weight = float(loss_weight)
