@@ -125,3 +125,27 @@ def test_demo_row_maps_both_sources():
     teacher = Config.fromfile(spec['teachers']['digits_4px']['config'])
     assert teacher.train_dataloader.dataset.img_size == 4
     assert teacher.train_dataloader.dataset.num_labelled is None
+
+
+def test_adapter_results_spec_ablations_change_one_setting():
+    spec = load_spec(config_path('tmu', 'results_adapter.yml'))
+    check_rows(spec)
+    rows = {r['key']: r for r in spec['rows']}
+    adapter = config_path(*CONFIG)
+    for key in ('tmu_4px', 'tmu_lambda0', 'tmu_sum', 'tmu_layer3'):
+        assert rows[key]['config'] == adapter, key
+    # the layer3 row moves the adapter and both sources' stage together
+    cfg = Config.fromfile(adapter)
+    cfg.merge_from_dict(rows['tmu_layer3']['cfg_options'])
+    recorders = cfg.model.distiller.teacher_recorders
+    assert cfg.model.architecture.after == 'backbone.layer3'
+    assert [r.source for r in recorders.values()
+            ] == ['digits.backbone.layer3', 'digits_4px.backbone.layer3']
+    for name in SOURCES:
+        cfg.model.teachers[name].ckpt = None
+    cfg.model.data_preprocessor = cfg.data_preprocessor
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = MODELS.build(cfg.model)
+    assert model.student.tmu_adapter.in_channels == 32
+    assert tuple(
+        model.dry_run_shapes['loss_mem_digits']['t_feature']) == (2, 128, 2, 2)
