@@ -1,6 +1,7 @@
-"""Algorithms, distillers, connectors, recorders, losses and
-discriminators."""
+"""Algorithms, distillers, connectors, recorders, losses,
+discriminators and modules that stay in the student (architectures)."""
 from .algorithms import MultiTeacherDistill, TMUTransferDistill
+from .architectures import TMUFeatureAdapter
 from .connectors import ResizeProjectConnector
 from .discriminators import FeatureMapDiscriminator, PooledFeatureDiscriminator
 from .distillers import ShapeInferringDistiller
@@ -15,5 +16,5 @@ __all__ = [
     'ModuleListOutputsRecorder', 'FeatureMapDiscriminator',
     'PooledFeatureDiscriminator', 'ConvLSTMPredictor', 'PredRNNPredictor',
     'TMUPredictor', 'TMUTransferDistill', 'TMUMemoryLoss',
-    'StepMemoriesRecorder'
+    'StepMemoriesRecorder', 'TMUFeatureAdapter'
 ]

@@ -19,6 +19,7 @@ PACKAGES = [
     'mmkd_transfer.evaluation',
     'mmkd_transfer.models',
     'mmkd_transfer.models.algorithms',
+    'mmkd_transfer.models.architectures',
     'mmkd_transfer.models.connectors',
     'mmkd_transfer.models.discriminators',
     'mmkd_transfer.models.distillers',

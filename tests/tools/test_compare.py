@@ -54,7 +54,7 @@ def test_demo_spec_has_both_settings_and_every_method():
     keys = [row['key'] for row in spec['rows']]
     assert keys == [
         'student_8px', 'kd_8px', 'afd_8px', 'student_4px', 'kd_4px', 'afd_4px',
-        'crkd_4px'
+        'crkd_4px', 'tmu_4px'
     ]
     assert spec['seeds'] == [0, 1, 2]
     # every row has the same schedule: no per-row overrides
