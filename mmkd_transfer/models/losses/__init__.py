@@ -7,8 +7,10 @@ from .crkd_mmd_loss import CRKDMMDLoss
 from .crkd_pairwise_loss import CRKDPairwiseLoss
 from .crkd_rad_loss import CRKDResolutionAwareLoss
 from .labelled_cross_entropy_loss import LabelledCrossEntropyLoss
+from .tmu_memory_loss import TMUMemoryLoss
 
 __all__ = [
     'AFDAttention', 'AFDLoss', 'CRKDAdversarialLoss', 'CRKDMMDLoss',
-    'CRKDPairwiseLoss', 'CRKDResolutionAwareLoss', 'LabelledCrossEntropyLoss'
+    'CRKDPairwiseLoss', 'CRKDResolutionAwareLoss', 'LabelledCrossEntropyLoss',
+    'TMUMemoryLoss'
 ]
