@@ -98,12 +98,14 @@ class TMUTransferDistill(MultiTeacherDistill):
                 raise ValueError(
                     f'input_shape={input_shape}: TMU needs one clip '
                     '(T, C, H, W), e.g. input_shape=(20, 1, 32, 32).')
-        # the parent's dry-run checks are for image models: a recurrent
-        # cell's first convolution reads frame and hidden channels
+        # read by _prepare_recorders, which the parent's __init__ calls
+        self._clip_shape = input_shape
+        # the parent's dry-run checks are for image models (a recurrent
+        # cell's first convolution reads frame and hidden channels): it
+        # gets no input_shape
         super().__init__(architecture, distiller, teachers, **kwargs)
         self.input_shape = input_shape
         self.reverse_second_step = bool(reverse_second_step)
-        self._check_target_and_sources()
         self._check_memory_loss_mappings()
         self._warned_no_reverse = False
 
@@ -134,6 +136,12 @@ class TMUTransferDistill(MultiTeacherDistill):
             specs[name] = spec
         return specs
 
+    def _prepare_recorders(self) -> None:
+        # a wrong target or source first: its error names the fix, where a
+        # recorder would only find no 'cells.0.distillers.*' module
+        self._check_target_and_sources()
+        super()._prepare_recorders()
+
     def _check_target_and_sources(self) -> None:
         target = self.student
         cell = target.cells[0] if isinstance(target,
@@ -149,7 +157,7 @@ class TMUTransferDistill(MultiTeacherDistill):
                              f'num_sources={cell.num_sources} distillers but '
                              f'{len(names)} sources are given ({names}): set '
                              f'architecture.num_sources={len(names)}.')
-        shape = self.input_shape
+        shape = self._clip_shape
         if shape is not None:
             if shape[0] < target.total_frames:
                 raise ValueError(

@@ -1,0 +1,82 @@
+"""The embedded TMU transfer config builds and trains two iterations from
+source checkpoints made here (a smaller copy of it: same structure, smaller
+predictors and frames)."""
+import math
+
+import torch
+from conftest import config_path, load_config, loss_history, train
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmrazor.registry import MODELS
+
+CONFIG = ('tmu',
+          'tmu_convlstm_l2h32p2_src-1d-2d_1xb16-3k_moving-digits-3d-32px.py')
+SOURCES = ('src_1d', 'src_2d')
+
+
+def test_config_builds_the_transfer_as_written():
+    cfg = Config.fromfile(config_path(*CONFIG))
+    for name in SOURCES:
+        cfg.model.teachers[name].ckpt = None
+    with DefaultScope.overwrite_default_scope('mmrazor'):
+        model = MODELS.build(cfg.model)
+    assert type(model).__name__ == 'TMUTransferDistill'
+    assert model.reverse_second_step  # the release's default
+    assert model.student.num_sources == 2
+    assert model.student.memory_mix == 'sum'  # left at its default
+    assert model.input_shape == (20, 1, 32, 32)
+    loss = model.distiller.distill_losses['loss_mem']
+    assert loss.loss_weight == 1.0
+    recorders = model.distiller.teacher_recorders.recorders['memories']
+    assert recorders.module_names == ['src_1d.cells.0', 'src_2d.cells.0']
+    # the 3-digit target set; the sources read the target's clips
+    assert cfg.train_dataloader.dataset.num_digits == 3
+
+
+def small(tmp_path, **extra):
+    """The config at 16x16 frames and hidden 8, with the given sources."""
+    options = {
+        'model.architecture.hidden_channels': 8,
+        'model.input_shape': (20, 1, 16, 16),
+        'train_cfg.max_iters': 2,
+        'train_cfg.val_interval': 2,
+        'train_dataloader.batch_size': 2,
+        'train_dataloader.dataset.num_clips': 4,
+        'train_dataloader.dataset.frame_size': 16,
+        'train_dataloader.dataset.digit_size': 6,
+        'val_dataloader.batch_size': 2,
+        'val_dataloader.dataset.num_clips': 2,
+        'val_dataloader.dataset.frame_size': 16,
+        'val_dataloader.dataset.digit_size': 6,
+    }
+    for name in SOURCES:
+        options[f'model.teachers.{name}.cfg.hidden_channels'] = 8
+    options.update(extra)
+    return load_config(*CONFIG, work_dir=tmp_path / 'work', **options)
+
+
+def test_config_trains_two_iterations_from_source_checkpoints(tmp_path):
+    cfg = small(tmp_path)
+    checkpoints = {}
+    for seed, name in enumerate(SOURCES):
+        torch.manual_seed(seed)
+        with DefaultScope.overwrite_default_scope('mmrazor'):
+            source = MODELS.build(cfg.model.teachers[name].cfg)
+        path = tmp_path / f'{name}.pth'
+        torch.save(dict(state_dict=source.state_dict()), path)
+        checkpoints[name] = source.state_dict()
+        cfg.model.teachers[name].ckpt = str(path)
+    runner = train(cfg)
+    assert runner.iter == 2
+    losses = loss_history(runner)
+    assert len(losses) == 2 and all(map(math.isfinite, losses))
+    memory = loss_history(runner, 'distill.mem_mse')
+    assert len(memory) == 2 and all(v > 0 for v in memory)
+    model = runner.model
+    # the sources hold their checkpoints, untouched by two training steps
+    for name in SOURCES:
+        state = model.teachers[name].state_dict()
+        for key, value in checkpoints[name].items():
+            assert torch.equal(state[key], value), (name, key)
+    # one mask per iteration, shared by the forward and the reversed step
+    assert int(model.student.sampling_iteration) == 2
