@@ -7,8 +7,8 @@ from .seeded_runs import (final_checkpoint, format_mean_std,
                           load_seeded_config, train_and_validate)
 
 __all__ = [
-    'check_rows', 'run_comparison', 'select_rows', 'SpecError', 'load_spec', 'parse_spec',
-    'set_teacher_checkpoints', 'format_table', 'results_json',
+    'check_rows', 'run_comparison', 'select_rows', 'SpecError', 'load_spec',
+    'parse_spec', 'set_teacher_checkpoints', 'format_table', 'results_json',
     'final_checkpoint', 'format_mean_std', 'load_seeded_config',
     'train_and_validate'
 ]

@@ -50,8 +50,10 @@ def format_table(spec: dict, values: dict, seeds: List[int],
     values = by_metric(spec, values)
     metrics, digits = spec['metrics'], spec['digits']
     if len(metrics) == 1:
-        heads = ['mean ± std' + (' (lower is better)' if metrics[0] in
-                                 spec['lower_is_better'] else '')]
+        heads = [
+            'mean ± std' + (' (lower is better)'
+                            if metrics[0] in spec['lower_is_better'] else '')
+        ]
     else:
         heads = [_header(spec, m) for m in metrics]
     lines = [
@@ -67,8 +69,8 @@ def format_table(spec: dict, values: dict, seeds: List[int],
         cells, per_seed = [], []
         for metric in metrics:
             row_values = values.get(metric, {}).get(key) or []
-            cells.append(format_mean_std(row_values, digits)
-                         if row_values else '')
+            cells.append(
+                format_mean_std(row_values, digits) if row_values else '')
             per_seed.append(', '.join(f'{v:.{digits}f}' for v in row_values))
         per_seed = ' / '.join(per_seed)
         if key in spec['teachers']:

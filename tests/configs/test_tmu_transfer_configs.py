@@ -32,8 +32,8 @@ TINY = {
 
 
 def _train(name, work_dir, **options):
-    return train(load_config('tmu', name, work_dir=work_dir, **TINY,
-                             **options))
+    return train(
+        load_config('tmu', name, work_dir=work_dir, **TINY, **options))
 
 
 @pytest.fixture(scope='module')
@@ -49,8 +49,8 @@ def sources(tmp_path_factory):
 
 
 def _state(path):
-    return torch.load(path, map_location='cpu', weights_only=True)[
-        'state_dict']
+    return torch.load(
+        path, map_location='cpu', weights_only=True)['state_dict']
 
 
 def test_scratch_target_trains_two_iterations_on_three_digits(tmp_path):
@@ -74,8 +74,8 @@ def test_finetune_starts_from_the_source_checkpoint(tmp_path, sources):
 
 
 @pytest.mark.parametrize('name,weight', [(TMU, 1.0), (TMU_LAMBDA0, 0.0)])
-def test_tmu_trains_two_iterations_with_frozen_sources(tmp_path, sources,
-                                                       name, weight):
+def test_tmu_trains_two_iterations_with_frozen_sources(tmp_path, sources, name,
+                                                       weight):
     cfg = load_config('tmu', name, work_dir=tmp_path, **TINY)
     cfg.model.teachers.src_1d.ckpt = str(sources['1d'])
     cfg.model.teachers.src_2d.ckpt = str(sources['2d'])
@@ -86,8 +86,7 @@ def test_tmu_trains_two_iterations_with_frozen_sources(tmp_path, sources,
     mem = loss_history(runner, 'distill.mem_mse')
     assert all(v > 0 and math.isfinite(v) for v in mem)
     weighted = loss_history(runner, 'distill.loss_mem')
-    np.testing.assert_allclose(weighted, [weight * v for v in mem],
-                               rtol=1e-5)
+    np.testing.assert_allclose(weighted, [weight * v for v in mem], rtol=1e-5)
     # the sources are frozen: still exactly their checkpoints
     model = runner.model
     for key, source in (('1d', model.teachers['src_1d']),

@@ -320,8 +320,7 @@ def _video_spec(**changes):
         lower_is_better=['video/mse'],
         digits=3,
         seeds=[0, 1],
-        teachers=dict(
-            src=dict(label='source', config=f'tmu/{VIDEO_SOURCE}')),
+        teachers=dict(src=dict(label='source', config=f'tmu/{VIDEO_SOURCE}')),
         rows=[
             dict(
                 key='student_scratch',
@@ -373,8 +372,7 @@ def test_table_with_two_metrics_names_them_and_their_direction():
 
 
 def test_one_lower_is_better_metric_says_so():
-    spec = parse_spec(_spec(metric='loss', lower_is_better=['loss']),
-                      CONFIGS)
+    spec = parse_spec(_spec(metric='loss', lower_is_better=['loss']), CONFIGS)
     text = format_table(spec, {'student': [1.0, 3.0]}, [0, 1], 0.0)
     assert '| model | mean ± std (lower is better) | per seed |' in text
 
@@ -384,8 +382,11 @@ def test_one_lower_is_better_metric_says_so():
     (dict(lower_is_better=['video/psnr']), 'lower_is_better must list'),
     (dict(digits=9), 'digits must be an int in [0, 6]'),
     (dict(rows=[
-        dict(key='ft', label='ft', config=f'tmu/{VIDEO_FINETUNE}',
-             load_from='nope')
+        dict(
+            key='ft',
+            label='ft',
+            config=f'tmu/{VIDEO_FINETUNE}',
+            load_from='nope')
     ]), "load_from 'nope' is not among the spec teachers ['src']"),
 ])
 def test_bad_video_specs_name_the_problem(changes, message):
@@ -404,8 +405,7 @@ def test_select_rows_keeps_spec_order_and_refuses_unknown_keys():
         select_rows(spec, ['tmu'])
 
 
-def test_finetune_row_loads_the_teacher_and_finished_runs_are_reused(
-        tmp_path):
+def test_finetune_row_loads_the_teacher_and_finished_runs_are_reused(tmp_path):
     """A 2-iteration video comparison: the fine-tune row starts from the
     source checkpoint; a second run with reuse_runs trains nothing and
     gives the same values."""

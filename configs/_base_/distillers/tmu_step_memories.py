@@ -12,8 +12,7 @@ distiller = dict(
     # C^m_t, the memory of source m's first cell, every step
     teacher_recorders=dict(
         memories=dict(
-            type='StepMemories', source=['src_1d.cells.0',
-                                         'src_2d.cells.0'])),
+            type='StepMemories', source=['src_1d.cells.0', 'src_2d.cells.0'])),
     distill_losses=dict(loss_mem=dict(type='TMUMemoryLoss', loss_weight=1.0)),
     loss_forward_mappings=dict(
         loss_mem=dict(
