@@ -8,6 +8,9 @@
 # next-frame loss plus the memory loss lambda_mem * L_mem (TMUMemoryLoss,
 # the release's form); then, as the release trains, the same on the clips
 # reversed in time (reverse_second_step) with its own optimizer step.
+# Cost (tools/benchmark.py --entry tmu-transfer --threads 1, batch 8, one
+# busy CPU thread): ~4.4 s per direction, ~2x a scratch ConvLSTM step; an
+# iteration here runs two directions at batch 16.
 _base_ = ['../_base_/default_runtime.py']
 default_scope = 'mmrazor'
 

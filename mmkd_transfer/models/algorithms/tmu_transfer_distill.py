@@ -87,10 +87,9 @@ class TMUTransferDistill(MultiTeacherDistill):
                  reverse_second_step: bool = True,
                  input_shape: Optional[Sequence[int]] = None,
                  **kwargs):
-        for key in ('student_view', ):
-            if kwargs.get(key) is not None:
-                raise ValueError(f'TMUTransferDistill runs the sources on '
-                                 f"the target's input: remove {key}.")
+        if kwargs.get('student_view') is not None:
+            raise ValueError('TMUTransferDistill runs the sources on the '
+                             "target's input: remove student_view.")
         teachers = self._source_specs(teachers)
         if input_shape is not None:
             input_shape = check_clip_or_image_shape(input_shape)
