@@ -9,8 +9,11 @@ and reused, and the rows of the table, each a config trained once per seed
     python tools/compare.py configs/afd/results_det.yml   # RetinaNet, mAP
 
 Options: [--seeds 0 1 2] [--work-dir DIR] [--threads 1]
-[--teacher-ckpt [KEY=]CKPT]. A teacher is trained on the first run and
-only evaluated afterwards (its final checkpoint is in the work dir). Prints
+[--teacher-ckpt [KEY=]CKPT] [--rows KEY ...] [--reuse-runs]. A teacher is
+trained on the first run and only evaluated afterwards (its final
+checkpoint is in the work dir); with --reuse-runs so is every row run, so
+that --rows can split a comparison over processes and one last run over
+the same work dir makes the whole table (configs/tmu/README.md). Prints
 a Markdown table and writes it, with every per-seed value, to
 <work-dir>/results.json. Validation sets are never used to choose
 settings.
@@ -50,6 +53,17 @@ def parse_args(argv=None):
         metavar='[KEY=]CKPT',
         help='use this trained teacher instead of training one; KEY names '
         'the spec teacher (may be left out when there is one); repeatable')
+    parser.add_argument(
+        '--rows',
+        nargs='+',
+        default=None,
+        metavar='KEY',
+        help='train only these rows of the spec (default: all)')
+    parser.add_argument(
+        '--reuse-runs',
+        action='store_true',
+        help='evaluate, instead of training again, a row run whose final '
+        'checkpoint is already in the work dir')
     return parser.parse_args(argv)
 
 
@@ -71,9 +85,10 @@ def teacher_checkpoints(values, teacher_keys):
 def main(argv=None):
     args = parse_args(argv)
     import mmkd_transfer  # noqa: F401  (compat fixes, registration)
-    from mmkd_transfer.apis import SpecError, load_spec, run_comparison
+    from mmkd_transfer.apis import (SpecError, load_spec, run_comparison,
+                                    select_rows)
     try:
-        spec = load_spec(args.spec)
+        spec = select_rows(load_spec(args.spec), args.rows)
         # configs/afd/results.yml -> work_dirs/compare/afd_results
         folder = osp.basename(osp.dirname(osp.abspath(args.spec)))
         stem = osp.splitext(osp.basename(args.spec))[0]
@@ -85,7 +100,8 @@ def main(argv=None):
             work_dir=work_dir,
             threads=args.threads,
             teacher_ckpts=teacher_checkpoints(args.teacher_ckpt,
-                                              spec['teachers']))
+                                              spec['teachers']),
+            reuse_runs=args.reuse_runs)
     except SpecError as err:
         raise SystemExit(f'compare: {err}')
 

@@ -9,6 +9,11 @@ every run, so an interrupted comparison keeps what it measured.
 
 Work dir layout: ``teacher_<key>/`` (``teacher_<key>_eval/`` for a given
 checkpoint), ``<row key>_seed<seed>/`` and ``results.json``.
+
+With ``reuse_runs`` a row run whose final checkpoint is already in its
+folder is only evaluated, as a teacher is: a comparison can be split over
+processes (``rows`` picks the rows one process trains) and its whole
+table then made by one more run over the same work dir.
 """
 import json
 import os
@@ -68,12 +73,29 @@ def check_rows(spec: dict) -> None:
             cfg, row['teacher'], placeholders, row=f'row {row["key"]!r}')
 
 
+def select_rows(spec: dict, keys: Optional[List[str]]) -> dict:
+    """The spec with only the rows ``keys`` (all when None), in spec order.
+
+    Raises:
+        SpecError: a key is not a row of the spec.
+    """
+    if keys is None:
+        return spec
+    known = [row['key'] for row in spec['rows']]
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        raise SpecError(f'rows {unknown} are not in the spec; its rows: '
+                        f'{known}.')
+    return dict(spec, rows=[row for row in spec['rows'] if row['key'] in keys])
+
+
 def run_comparison(spec: dict,
                    seeds: Optional[List[int]] = None,
                    work_dir: str = 'work_dirs/compare',
                    threads: int = 1,
                    teacher_ckpts: Optional[Dict[str, str]] = None,
-                   log: Callable[[str], None] = print) -> dict:
+                   log: Callable[[str], None] = print,
+                   reuse_runs: bool = False) -> dict:
     """Train and validate every row of ``spec`` over ``seeds``.
 
     Args:
@@ -85,6 +107,8 @@ def run_comparison(spec: dict,
         teacher_ckpts (dict, optional): teacher key -> a trained
             checkpoint to use instead of training that teacher.
         log (callable): receives the progress lines and the tables.
+        reuse_runs (bool): evaluate, instead of training again, a row run
+            whose final checkpoint is already in its folder.
 
     Returns:
         dict: the contents of ``results.json`` (see
@@ -107,7 +131,11 @@ def run_comparison(spec: dict,
     start = time.time()
     total = len(spec['teachers']) + len(spec['rows']) * len(seeds)
     done = 0
-    values: Dict[str, List[float]] = {}
+    # metric -> row key -> values, one per seed (one for a teacher)
+    values: Dict[str, Dict[str, List[float]]] = {
+        metric: {}
+        for metric in spec['metrics']
+    }
     json_path = osp.join(work_dir, 'results.json')
 
     def progress(what: str) -> None:
@@ -122,9 +150,10 @@ def run_comparison(spec: dict,
             json.dump(result, f, indent=1, ensure_ascii=False)
         return result
 
-    def validate(cfg, train: bool) -> float:
-        value = train_and_validate(cfg, spec['metric'], train=train)
-        return spec['scale'] * value
+    def validate(key: str, cfg, train: bool) -> None:
+        scores = train_and_validate(cfg, spec['metrics'], train=train)
+        for metric, score in zip(spec['metrics'], scores):
+            values[metric].setdefault(key, []).append(spec['scale'] * score)
 
     ckpts = {}
     for key, teacher in spec['teachers'].items():
@@ -138,23 +167,29 @@ def run_comparison(spec: dict,
         if osp.isfile(ckpts[key]):
             progress(f'teacher {key}: evaluating {ckpts[key]} ({name})')
             cfg.load_from = ckpts[key]
-            values[key] = [validate(cfg, train=False)]
+            validate(key, cfg, train=False)
         else:
             progress(f'teacher {key}: training ({name})')
-            values[key] = [validate(cfg, train=True)]
+            validate(key, cfg, train=True)
         done += 1
         save()
 
     for i, seed in enumerate(seeds):
         for row in spec['rows']:
-            progress(f'{row["key"]} seed {seed}: {row["label"]} '
-                     f'({_short(row["config"], spec)})')
-            cfg = _config(row['config'],
-                          osp.join(work_dir, f'{row["key"]}_seed{seed}'), seed,
-                          row['cfg_options'])
+            run_dir = osp.join(work_dir, f'{row["key"]}_seed{seed}')
+            cfg = _config(row['config'], run_dir, seed, row['cfg_options'])
             set_teacher_checkpoints(
                 cfg, row['teacher'], ckpts, row=f'row {row["key"]!r}')
-            values.setdefault(row['key'], []).append(validate(cfg, train=True))
+            if row['load_from'] is not None:  # fine-tuning a teacher
+                cfg.load_from = ckpts[row['load_from']]
+            done_ckpt = final_checkpoint(cfg, run_dir)
+            reuse = reuse_runs and osp.isfile(done_ckpt)
+            progress(f'{row["key"]} seed {seed}: {row["label"]} '
+                     f'({_short(row["config"], spec)})' +
+                     (f', evaluating {done_ckpt}' if reuse else ''))
+            if reuse:
+                cfg.load_from = done_ckpt
+            validate(row['key'], cfg, train=not reuse)
             done += 1
             save()
         if i + 1 < len(seeds):

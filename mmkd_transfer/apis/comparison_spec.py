@@ -28,6 +28,20 @@ seeds::
         teacher: digits
         cfg_options: {model.distiller.distill_losses.loss_kl.tau: 1}
 
+A spec may score several metrics, e.g. a video predictor's error and
+structural similarity, with the metrics where lower is better named so the
+table says so, more decimals, and rows that start from a teacher's weights
+(fine-tuning) rather than distil from it; teachers are then the sources::
+
+    metric: [video/mse, video/ssim]   # one table column each
+    lower_is_better: [video/mse]
+    digits: 3                         # decimals in the table (default 1)
+    rows:
+      - key: student_finetune
+        label: target fine-tuned from the 2-digit source
+        config: ...
+        load_from: two_digit           # a teacher key -> cfg.load_from
+
 ``cfg_options`` (dotted config keys, as ``--cfg-options`` of tools/train.py)
 of the spec apply to every row, a row's own ones on top; a teacher has only
 its own. Config paths are relative to the spec's folder (as ``_base_`` paths
@@ -40,10 +54,10 @@ teacher for each entry of ``model.teachers``.
 import os.path as osp
 from typing import Dict, List, Optional
 
-SPEC_KEYS = ('title', 'metric', 'scale', 'seeds', 'cfg_options', 'teachers',
-             'rows')
+SPEC_KEYS = ('title', 'metric', 'lower_is_better', 'digits', 'scale', 'seeds',
+             'cfg_options', 'teachers', 'rows')
 TEACHER_KEYS = ('label', 'config', 'cfg_options')
-ROW_KEYS = ('key', 'label', 'config', 'teacher', 'cfg_options')
+ROW_KEYS = ('key', 'label', 'config', 'teacher', 'load_from', 'cfg_options')
 
 
 class SpecError(ValueError):
@@ -92,12 +106,14 @@ def parse_spec(raw: dict, folder: str, name: str = 'spec') -> dict:
         name (str): how error messages name the spec.
 
     Returns:
-        dict: ``folder``, ``title``, ``metric``, ``scale`` (float), ``seeds``
-        (list), ``cfg_options`` (dict), ``teachers`` (key -> dict with
-        ``label``, ``config`` as an absolute path, ``cfg_options``) and
+        dict: ``folder``, ``title``, ``metrics`` (list), ``metric`` (the
+        first), ``lower_is_better`` (list), ``digits``, ``scale`` (float),
+        ``seeds`` (list), ``cfg_options`` (dict), ``teachers`` (key -> dict
+        with ``label``, ``config`` as an absolute path, ``cfg_options``) and
         ``rows`` (list of dicts with ``key``, ``label``, ``config``,
         ``teacher``: None, a teacher key or a mapping of config teacher name ->
-        teacher key, ``cfg_options``: the spec's, updated with the row's own).
+        teacher key, ``load_from``: None or a teacher key, ``cfg_options``:
+        the spec's, updated with the row's own).
 
     Raises:
         SpecError: on the first problem, before anything is trained.
@@ -109,8 +125,20 @@ def parse_spec(raw: dict, folder: str, name: str = 'spec') -> dict:
     spec = dict(
         folder=folder,
         title=_need(name, raw, 'title'),
-        metric=_need(name, raw, 'metric'),
+        metrics=_metrics(name, raw.get('metric')),
         seeds=check_seeds(name, raw.get('seeds', [0, 1, 2])))
+    spec['metric'] = spec['metrics'][0]
+    lower = raw.get('lower_is_better') or []
+    if not isinstance(lower, list) or not set(lower) <= set(spec['metrics']):
+        raise SpecError(f'{name}: lower_is_better must list some of the '
+                        f'metrics {spec["metrics"]}, got {lower!r}.')
+    spec['lower_is_better'] = list(lower)
+    digits = raw.get('digits', 1)
+    if isinstance(digits, bool) or not isinstance(digits, int) or \
+            not 0 <= digits <= 6:
+        raise SpecError(f'{name}: digits must be an int in [0, 6], got '
+                        f'{digits!r}.')
+    spec['digits'] = digits
     scale = raw.get('scale', 1)
     if isinstance(scale, bool) or not isinstance(scale, (int, float)):
         raise SpecError(f'{name}: scale must be a number, got {scale!r}.')
@@ -159,11 +187,30 @@ def parse_spec(raw: dict, folder: str, name: str = 'spec') -> dict:
                                     _need(where, entry, 'config')),
                 teacher=_row_teacher(where, entry.get('teacher'),
                                      spec['teachers']),
+                load_from=_row_load_from(where, entry.get('load_from'),
+                                         spec['teachers']),
                 cfg_options={
                     **spec['cfg_options'],
                     **_options(where, entry.get('cfg_options'))
                 }))
     return spec
+
+
+def _metrics(where: str, metric) -> List[str]:
+    metrics = [metric] if isinstance(metric, str) else metric
+    if (not isinstance(metrics, list) or not metrics
+            or not all(isinstance(m, str) for m in metrics)
+            or len(set(metrics)) != len(metrics)):
+        raise SpecError(f'{where}: needs `metric` (str), a metric key or a '
+                        f'list of distinct keys, got {metric!r}.')
+    return list(metrics)
+
+
+def _row_load_from(where: str, key, teachers: Dict[str, dict]):
+    if key is not None and key not in teachers:
+        raise SpecError(f'{where}: load_from {key!r} is not among the spec '
+                        f'teachers {sorted(teachers)}.')
+    return key
 
 
 def _options(where: str, options) -> dict:

@@ -33,7 +33,8 @@ def final_checkpoint(cfg, work_dir):
 
 
 def train_and_validate(cfg, metric='accuracy/top1', train=True):
-    """Train (optionally) and validate; return the final value of ``metric``.
+    """Train (optionally) and validate; return the final value of ``metric``
+    (a list of values when ``metric`` is a list of keys).
 
     Reads the metric from the message hub, because MMRazor's
     ``SingleTeacherDistillValLoop.run`` does not return its metrics.
@@ -46,7 +47,11 @@ def train_and_validate(cfg, metric='accuracy/top1', train=True):
     if train:
         runner.train()
     runner.val()
-    return runner.message_hub.get_scalar(f'val/{metric}').current()
+    if isinstance(metric, str):
+        return runner.message_hub.get_scalar(f'val/{metric}').current()
+    return [
+        runner.message_hub.get_scalar(f'val/{m}').current() for m in metric
+    ]
 
 
 def format_mean_std(values, digits=1):

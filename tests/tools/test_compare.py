@@ -310,3 +310,126 @@ def test_teacher_ckpt_option():
     }
     with pytest.raises(SystemExit, match='write KEY=CKPT'):
         compare.teacher_checkpoints(['a.pth'], {'hr': {}, 'lr': {}})
+
+
+def _video_spec(**changes):
+    """Two metrics (MSE lower is better), 3 decimals, a fine-tune row."""
+    raw = dict(
+        title='Video (val)',
+        metric=['video/mse', 'video/ssim'],
+        lower_is_better=['video/mse'],
+        digits=3,
+        seeds=[0, 1],
+        teachers=dict(src=dict(label='source', config=f'tmu/{VIDEO_SOURCE}')),
+        rows=[
+            dict(
+                key='student_scratch',
+                label='scratch',
+                config=f'tmu/{VIDEO_SCRATCH}'),
+            dict(
+                key='student_finetune',
+                label='fine-tuned',
+                config=f'tmu/{VIDEO_FINETUNE}',
+                load_from='src'),
+        ])
+    raw.update(changes)
+    return raw
+
+
+VIDEO_SOURCE = 'convlstm_l2h16p2_1xb8-1500_moving-digits-2d-16px.py'
+VIDEO_SCRATCH = 'convlstm_l2h16p2_1xb8-500_moving-digits-3d-16px.py'
+VIDEO_FINETUNE = 'convlstm_l2h16p2_1xb8-500_moving-digits-2d-ft-3d-16px.py'
+
+
+def test_table_with_two_metrics_names_them_and_their_direction():
+    spec = parse_spec(_video_spec(), CONFIGS)
+    assert spec['metric'] == 'video/mse' and spec['digits'] == 3
+    assert spec['rows'][1]['load_from'] == 'src'
+    values = {
+        'video/mse': {
+            'src': [10.0],
+            'student_scratch': [20.0, 22.0]
+        },
+        'video/ssim': {
+            'src': [0.5],
+            'student_scratch': [0.25, 0.5]
+        }
+    }
+    text = format_table(spec, values, [0, 1], 60.0)
+    assert text.splitlines()[2:] == [
+        '| model | video/mse ↓ | video/ssim ↑ | per seed |',
+        '|---|---|---|---|',
+        '| source | 10.000 | 0.500 | 10.000 / 0.500 (seed 0) |',
+        '| scratch | 21.000 ± 1.414 | 0.375 ± 0.177 | 20.000, 22.000 / '
+        '0.250, 0.500 |',
+    ]
+    result = results_json(spec, values, [0, 1], 60.0, threads=1)
+    assert result['metrics'] == ['video/mse', 'video/ssim']
+    scratch = result['rows'][1]
+    assert scratch['values'] == [20.0, 22.0] and scratch['mean'] == 21.0
+    assert scratch['metrics']['video/ssim']['mean'] == 0.375
+    json.dumps(result)
+
+
+def test_one_lower_is_better_metric_says_so():
+    spec = parse_spec(_spec(metric='loss', lower_is_better=['loss']), CONFIGS)
+    text = format_table(spec, {'student': [1.0, 3.0]}, [0, 1], 0.0)
+    assert '| model | mean ± std (lower is better) | per seed |' in text
+
+
+@pytest.mark.parametrize('changes,message', [
+    (dict(metric=['a', 'a']), 'list of distinct keys'),
+    (dict(lower_is_better=['video/psnr']), 'lower_is_better must list'),
+    (dict(digits=9), 'digits must be an int in [0, 6]'),
+    (dict(rows=[
+        dict(
+            key='ft',
+            label='ft',
+            config=f'tmu/{VIDEO_FINETUNE}',
+            load_from='nope')
+    ]), "load_from 'nope' is not among the spec teachers ['src']"),
+])
+def test_bad_video_specs_name_the_problem(changes, message):
+    with pytest.raises(SpecError) as info:
+        parse_spec(_video_spec(**changes), CONFIGS)
+    assert message in str(info.value)
+
+
+def test_select_rows_keeps_spec_order_and_refuses_unknown_keys():
+    from mmkd_transfer.apis import select_rows
+    spec = parse_spec(_video_spec(), CONFIGS)
+    picked = select_rows(spec, ['student_finetune'])
+    assert [r['key'] for r in picked['rows']] == ['student_finetune']
+    assert select_rows(spec, None) is spec
+    with pytest.raises(SpecError, match=r"rows \['tmu'\] are not in"):
+        select_rows(spec, ['tmu'])
+
+
+def test_finetune_row_loads_the_teacher_and_finished_runs_are_reused(tmp_path):
+    """A 2-iteration video comparison: the fine-tune row starts from the
+    source checkpoint; a second run with reuse_runs trains nothing and
+    gives the same values."""
+    tiny = {
+        'train_cfg.max_iters': 2,
+        'train_cfg.val_interval': 2,
+        'default_hooks.checkpoint.interval': 2,
+        'train_dataloader.batch_size': 2,
+        'train_dataloader.dataset.num_clips': 4,
+        'val_dataloader.dataset.num_clips': 2,
+    }
+    raw = _video_spec(seeds=[0], cfg_options=tiny)
+    raw['teachers']['src']['cfg_options'] = tiny
+    spec = parse_spec(raw, CONFIGS)
+    work = tmp_path / 'work'
+    first = run_comparison(spec, work_dir=str(work), log=lambda _: None)
+    source_ckpt = work / 'teacher_src' / 'iter_2.pth'
+    dumped = Config.fromfile(
+        str(work / 'student_finetune_seed0' / VIDEO_FINETUNE))
+    assert dumped.load_from == str(source_ckpt)
+    lines = []
+    second = run_comparison(
+        spec, work_dir=str(work), log=lines.append, reuse_runs=True)
+    reused = [ln for ln in lines if ', evaluating ' in ln]
+    assert len(reused) == 2  # both rows; the teacher is evaluated anyway
+    assert [r['metrics'] for r in second['rows']] == \
+        [r['metrics'] for r in first['rows']]

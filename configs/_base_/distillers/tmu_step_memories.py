@@ -1,0 +1,22 @@
+# TMU's memory distillation between a target TMUPredictor and two sources
+# named src_1d and src_2d (TMUTransferDistill's teachers): the memory the
+# target's TMU cell distils for each source, and each source's first-cell
+# memory, recorded at every step and compared by TMUMemoryLoss. Set
+# lambda_mem with model.distiller.distill_losses.loss_mem.loss_weight
+# (0 logs L_mem without optimising it, as the authors' release does).
+distiller = dict(
+    type='ConfigurableDistiller',
+    # D^m_t, the memory the TMU cell distils for source m, every step
+    student_recorders=dict(
+        memories=dict(type='StepMemories', source='cells.0.distillers.*')),
+    # C^m_t, the memory of source m's first cell, every step
+    teacher_recorders=dict(
+        memories=dict(
+            type='StepMemories', source=['src_1d.cells.0', 'src_2d.cells.0'])),
+    distill_losses=dict(loss_mem=dict(type='TMUMemoryLoss', loss_weight=1.0)),
+    loss_forward_mappings=dict(
+        loss_mem=dict(
+            distilled=dict(
+                recorder='memories', from_student=True, record_idx=None),
+            source_memories=dict(
+                recorder='memories', from_student=False, record_idx=None))))
