@@ -23,7 +23,7 @@ def test_config_builds_the_transfer_as_written():
     assert type(model).__name__ == 'TMUTransferDistill'
     assert model.reverse_second_step  # the release's default
     assert model.student.num_sources == 2
-    assert model.student.memory_mix == 'sum'  # left at its default
+    assert model.student.memory_mix == 'mean'  # ours, the code's default
     assert model.input_shape == (20, 1, 32, 32)
     loss = model.distiller.distill_losses['loss_mem']
     assert loss.loss_weight == 1.0
@@ -31,6 +31,26 @@ def test_config_builds_the_transfer_as_written():
     assert recorders.module_names == ['src_1d.cells.0', 'src_2d.cells.0']
     # the 3-digit target set; the sources read the target's clips
     assert cfg.train_dataloader.dataset.num_digits == 3
+
+
+def test_source_checkpoints_are_where_the_source_configs_leave_them():
+    # tools/train.py's default work dir is work_dirs/<config name>; the
+    # last checkpoint is iter_<max_iters>.pth
+    cfg = Config.fromfile(config_path(*CONFIG))
+    for name, digits in zip(SOURCES, ('1d', '2d')):
+        stem = f'convlstm_l2h32p2_1xb16-3k_moving-digits-{digits}-32px'
+        source = Config.fromfile(config_path('tmu', stem + '.py'))
+        iters = source.train_cfg.max_iters
+        assert iters % source.default_hooks.checkpoint.interval == 0
+        assert cfg.model.teachers[name].ckpt == \
+            f'work_dirs/{stem}/iter_{iters}.pth'
+        # the source's predictor is the target's, apart from the TMU cell
+        want = {
+            k: v
+            for k, v in source.model.items() if k != 'data_preprocessor'
+        }
+        assert cfg.model.teachers[name].cfg == want
+        assert source.train_dataloader.dataset.num_digits == int(digits[0])
 
 
 def small(tmp_path, **extra):

@@ -32,7 +32,8 @@ def test_zero_sources_is_the_plain_cell(norm):
 def test_gated_memory_mix_by_hand():
     torch.manual_seed(0)
     nh = 3
-    cell = TMUCell(2, nh, 3, num_sources=2, norm=False, forget_bias=0.0)
+    cell = TMUCell(
+        2, nh, 3, num_sources=2, norm=False, forget_bias=0.0, memory_mix='sum')
     assert cell.conv.out_channels == (4 + 2) * nh
     # non-trivial LayerNorm affine, to see it is applied
     for d in cell.distillers:
@@ -98,11 +99,16 @@ def test_mean_mix_keeps_the_memory_bounded_over_a_long_rollout():
     assert max(peaks) < 20
 
 
+def test_mean_mix_is_the_default():
+    assert TMUCell(2, 3, 3, num_sources=2).memory_mix == 'mean'
+
+
 def test_sum_mix_is_finite_over_the_paper_horizon_but_amplifies():
     # the paper's form: finite over 10 + 10 frames, yet C' is amplified
     # up to (1 + M) times per step (see TMUCell's docstring)
     torch.manual_seed(0)
-    peaks = rollout_max_memory(TMUCell(2, 3, 3, num_sources=2), 20)
+    peaks = rollout_max_memory(
+        TMUCell(2, 3, 3, num_sources=2, memory_mix='sum'), 20)
     assert all(map(math.isfinite, peaks))
     assert peaks[-1] > 100 * peaks[0]
     torch.manual_seed(0)

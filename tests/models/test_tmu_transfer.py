@@ -195,22 +195,25 @@ def test_distiller_memories_match_the_cells_at_every_step():
 
 
 # ------------------------------------------------------- memory norms
-@pytest.mark.parametrize('memory_mix', ['mean', 'sum'])
+@pytest.mark.parametrize('memory_mix', [None, 'mean', 'sum'])
 def test_memory_norms_over_a_200_step_rollout(memory_mix):
     torch.manual_seed(0)
+    # None: the default, 'mean'
+    mix = {} if memory_mix is None else dict(memory_mix=memory_mix)
     model = MODELS.build(
         dict(
             type='TMUPredictor',
             num_sources=2,
-            memory_mix=memory_mix,
+            **mix,
             **dict(PREDICTOR, input_frames=100, pred_frames=101)))
+    assert model.memory_mix == (memory_mix or 'mean')
     recorder = StepMemoriesRecorder('cells.0')  # C_t after the mix
     recorder.initialize(model)
     with torch.no_grad(), recorder:
         model(clips(t=201), mode='tensor', mask=torch.ones(2, 100))
     peaks = recorder.get_record_data(None, 0).flatten(1).abs().amax(1)
     assert peaks.shape == (200, )
-    if memory_mix == 'mean':
+    if memory_mix in (None, 'mean'):
         # a convex mix of C'_t and layer-normalised D^m: finite and small
         assert torch.isfinite(peaks).all()
         assert peaks.max() < 10

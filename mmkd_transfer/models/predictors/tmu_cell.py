@@ -18,14 +18,16 @@ class TMUCell(ConvLSTMCell):
         C_t   = C'_t + sum_m C~^m                     (memory_mix='sum')
         C_t   = (C'_t + sum_m C~^m) / (1 + M)         (memory_mix='mean')
 
-    ``'sum'`` is the paper's and the authors' release's form. Each C~^m
-    carries ``(1 - T^m)`` of C'_t, so C'_t is amplified up to (1 + M) times
-    per step and the memory can grow geometrically over a rollout (at
-    random initialisation, M = 2, 5x5 maps: max |C| ~1e4 after 20 steps,
-    ~1e27 after 100); training has to learn to hold it back. ``'mean'``
-    (ours) keeps the mix a convex combination of C'_t and the
-    layer-normalised D^m_t, so the memory grows no faster than a plain
-    ConvLSTM's. Both equal the plain cell for M = 0.
+    ``'mean'`` (ours, the default) keeps the mix a convex combination of
+    C'_t and the layer-normalised D^m_t, so the memory grows no faster than
+    a plain ConvLSTM's. ``'sum'`` is the paper's and the authors' release's
+    form (opt-in). Each C~^m carries ``(1 - T^m)`` of C'_t, so C'_t is
+    amplified up to (1 + M) times per step and the memory can grow
+    geometrically over a rollout (at random initialisation, M = 2, 5x5
+    maps: max |C| ~1e4 after 20 steps, ~1e27 after 100); training has to
+    learn to hold it back, and a trained target still grows past its
+    training length (configs/tmu/README.md, "Memory mix"). Both equal the
+    plain cell for M = 0.
 
     ``D^m_t`` is trained to match source m's memory at step t (the memory
     loss); the distillers and gates run at inference too, the sources do
@@ -40,8 +42,8 @@ class TMUCell(ConvLSTMCell):
         num_sources (int): M, the number of sources. Defaults to 0.
         norm (bool): layer-normalise the gate convolution. Defaults to True.
         forget_bias (float): added to the forget gate. Defaults to 0.0.
-        memory_mix (str): ``'sum'`` (the paper's) or ``'mean'``.
-            Defaults to ``'sum'``.
+        memory_mix (str): ``'mean'`` (ours) or ``'sum'`` (the paper's).
+            Defaults to ``'mean'``.
     """
 
     MEMORY_MIXES = ('sum', 'mean')
@@ -53,7 +55,7 @@ class TMUCell(ConvLSTMCell):
                  num_sources=0,
                  norm=True,
                  forget_bias=0.0,
-                 memory_mix='sum'):
+                 memory_mix='mean'):
         if memory_mix not in self.MEMORY_MIXES:
             raise ValueError(f'memory_mix must be one of '
                              f'{self.MEMORY_MIXES}, got {memory_mix!r}')

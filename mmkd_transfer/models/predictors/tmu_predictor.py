@@ -20,12 +20,12 @@ class TMUPredictor(ConvLSTMPredictor):
 
     Args:
         num_sources (int): M, the number of sources. Defaults to 0.
-        memory_mix (str): ``'sum'`` (the paper's) or ``'mean'``; see
-            :class:`TMUCell`. Defaults to ``'sum'``.
+        memory_mix (str): ``'mean'`` (ours) or ``'sum'`` (the paper's);
+            see :class:`TMUCell`. Defaults to ``'mean'``.
         **kwargs: arguments of :class:`RecurrentPredictor`.
     """
 
-    def __init__(self, num_sources=0, memory_mix='sum', **kwargs):
+    def __init__(self, num_sources=0, memory_mix='mean', **kwargs):
         # read by build_cells, which the parent's __init__ calls
         self._num_sources = num_sources
         self._memory_mix = memory_mix
