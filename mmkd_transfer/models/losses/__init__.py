@@ -7,8 +7,12 @@ from .crkd_mmd_loss import CRKDMMDLoss
 from .crkd_pairwise_loss import CRKDPairwiseLoss
 from .crkd_rad_loss import CRKDResolutionAwareLoss
 from .labelled_cross_entropy_loss import LabelledCrossEntropyLoss
+from .skd_saliency_cc_loss import SKDSaliencyCCLoss
+from .skd_saliency_kl_loss import SKDSaliencyKLLoss
+from .skd_saliency_mse_loss import SKDSaliencyMSELoss
 
 __all__ = [
     'AFDAttention', 'AFDLoss', 'CRKDAdversarialLoss', 'CRKDMMDLoss',
-    'CRKDPairwiseLoss', 'CRKDResolutionAwareLoss', 'LabelledCrossEntropyLoss'
+    'CRKDPairwiseLoss', 'CRKDResolutionAwareLoss', 'LabelledCrossEntropyLoss',
+    'SKDSaliencyCCLoss', 'SKDSaliencyKLLoss', 'SKDSaliencyMSELoss'
 ]
