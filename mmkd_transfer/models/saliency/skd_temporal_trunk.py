@@ -58,8 +58,9 @@ class SKDTemporalTrunk(BaseModule):
     def forward(self, x: Tensor) -> Tensor:
         x = check_frame_pair(x, type(self).__name__)
         n = x.shape[0]
-        # one stem call on the 2N frames: the siamese weights, one launch
-        pair = x[:, :2].reshape(2 * n, *x.shape[2:])
+        # one stem call on the 2N frames (the siamese weights, one launch):
+        # frames t of the batch first, then frames t+1
+        pair = x[:, :2].transpose(0, 1).reshape(2 * n, *x.shape[2:])
         feats = self.stem(pair)
         f_t, f_next = feats[:n], feats[n:]
         return self.branch(cat([f_t, f_next - f_t], dim=1))
