@@ -5,7 +5,7 @@ import torch
 from mmengine.model import BaseDataPreprocessor
 from mmrazor.registry import MODELS
 
-from mmkd_transfer.views import build_view
+from mmkd_transfer.views import ViewError, build_view
 
 
 @MODELS.register_module()
@@ -79,5 +79,11 @@ class SaliencyClipDataPreprocessor(BaseDataPreprocessor):
                 if missing:
                     sample.set_metainfo(missing)
         if self.view is not None:
-            clips, samples = self.view(clips, samples)
+            try:
+                clips, samples = self.view(clips, samples)
+            except ViewError as err:
+                raise ViewError(
+                    f'{err} The data set gives clips of {clips.shape[1]} '
+                    "frames: set its clip_len to what the model's view "
+                    'reads.') from None
         return dict(inputs=clips, data_samples=samples)
