@@ -131,3 +131,50 @@ def test_a_clip_too_short_for_a_model_alone_names_clip_len(tmp_path):
     message = str(err.value)
     assert 'clips of 1 frames: set its clip_len' in message
     assert '\n' not in message
+
+
+def write_avs1k(root, clips=2, frames=3, size=40):
+    """A tiny AVS1K tree: trainSet/{Frame,Ground}/<clip>/<clip>_0000t.png."""
+    import os
+    import os.path as osp
+
+    import cv2
+    import numpy as np
+    rng = np.random.RandomState(0)
+    yy, xx = np.mgrid[:size, :size]
+    for c in range(clips):
+        clip = f'clip{c}'
+        for kind in ('Frame', 'Ground'):
+            os.makedirs(osp.join(root, 'trainSet', kind, clip))
+        for t in range(frames):
+            name = f'{clip}_{t + 1:05d}.png'
+            frame = rng.randint(0, 256, (size, size, 3)).astype(np.uint8)
+            cy, cx = 10 + 5 * t, 8 + 7 * c
+            gt = np.exp(-((yy - cy)**2 + (xx - cx)**2) / 20.0)
+            cv2.imwrite(osp.join(root, 'trainSet', 'Frame', clip, name),
+                        frame)
+            cv2.imwrite(osp.join(root, 'trainSet', 'Ground', clip, name),
+                        (255 * gt).astype(np.uint8))
+
+
+def test_avs1k_stage1_config_trains_on_a_local_tree(tmp_path):
+    root = str(tmp_path / 'AVS1K')
+    write_avs1k(root)
+    cfg = load_config(
+        'skd',
+        'skd-stage1_fcn-r18w16-os4_skd-t-64px_1xb16-20k_avs1k-pair.py',
+        work_dir=tmp_path / 'work',
+        **{
+            'train_cfg.max_iters': 2,
+            'train_dataloader.batch_size': 2,
+            'train_dataloader.num_workers': 0,
+            'train_dataloader.persistent_workers': False,
+            'train_dataloader.dataset.data_root': root,
+            'default_hooks.checkpoint.interval': 2,
+        })
+    cfg.model.teachers.temporal.ckpt = None
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.test_dataloader = cfg.test_evaluator = cfg.test_cfg = None
+    runner = train(cfg)
+    values = loss_history(runner, 'distill.loss_teacher_map')
+    assert len(values) == 2 and all(map(math.isfinite, values))
