@@ -11,15 +11,15 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
-TEACHER_FRAME = 'fcn-r18w16-os4_1xb16-1500i_aerial-clips-64px-frame.py'
-TEACHER_PAIR = 'fcn-r18w16-os4_1xb16-1500i_aerial-clips-64px-pair.py'
-STUDENT_FRAME = 'skd-s_1xb16-1500i_aerial-clips-32px-frame.py'
-STUDENT_PAIR = 'skd-t_1xb16-1500i_aerial-clips-32px-pair.py'
-STAGE1_FRAME = ('skd-stage1_fcn-r18w16-os4_skd-s-32px_1xb16-1500i_'
+TEACHER_FRAME = 'fcn-r18w16-os4_1xb16-1000i_aerial-clips-64px-frame.py'
+TEACHER_PAIR = 'fcn-r18w16-os4_1xb16-1000i_aerial-clips-64px-pair.py'
+STUDENT_FRAME = 'skd-s_1xb16-1000i_aerial-clips-32px-frame.py'
+STUDENT_PAIR = 'skd-t_1xb16-1000i_aerial-clips-32px-pair.py'
+STAGE1_FRAME = ('skd-stage1_fcn-r18w16-os4_skd-s-32px_1xb16-1000i_'
                 'aerial-clips-frame.py')
-STAGE1_PAIR = ('skd-stage1_fcn-r18w16-os4_skd-t-32px_1xb16-1500i_'
+STAGE1_PAIR = ('skd-stage1_fcn-r18w16-os4_skd-t-32px_1xb16-1000i_'
                'aerial-clips-pair.py')
-STAGE2 = 'skd-stage2_skd-st-32px_1xb16-1500i_aerial-clips.py'
+STAGE2 = 'skd-stage2_skd-st-32px_1xb16-1000i_aerial-clips.py'
 ITERS = 3
 
 

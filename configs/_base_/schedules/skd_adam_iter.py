@@ -1,6 +1,6 @@
 # Iteration-based Adam schedule of the SKD configs (lr 1e-3 as in the same
 # group's UVA-Net release; CPU-sized on the embedded clips).
-max_iters = 1500
+max_iters = 1000
 val_interval = 500
 optim_wrapper = dict(
     type='OptimWrapper',

@@ -27,15 +27,15 @@ _FOLDER = osp.join('configs', 'skd')
 #: the input); the fused model also at the teachers' 64x64
 SKD_MODELS = {
     'spatial teacher (FCN, frame t, HR)':
-    'fcn-r18w16-os4_1xb16-1500i_aerial-clips-64px-frame.py',
+    'fcn-r18w16-os4_1xb16-1000i_aerial-clips-64px-frame.py',
     'temporal teacher (FCN, t and t+1, HR)':
-    'fcn-r18w16-os4_1xb16-1500i_aerial-clips-64px-pair.py',
+    'fcn-r18w16-os4_1xb16-1000i_aerial-clips-64px-pair.py',
     'spatial student (LR)':
-    'skd-s_1xb16-1500i_aerial-clips-32px-frame.py',
+    'skd-s_1xb16-1000i_aerial-clips-32px-frame.py',
     'temporal student (LR)':
-    'skd-t_1xb16-1500i_aerial-clips-32px-pair.py',
+    'skd-t_1xb16-1000i_aerial-clips-32px-pair.py',
     'spatiotemporal model (LR)':
-    'skd-stage2_skd-st-32px_1xb16-1500i_aerial-clips.py',
+    'skd-stage2_skd-st-32px_1xb16-1000i_aerial-clips.py',
 }
 CLIP_SHAPE = (2, 3, 64, 64)  # one clip of the embedded set, before views
 _REPO = osp.dirname(

@@ -9,7 +9,7 @@ _base_ = [
 ]
 model = _base_.skd_stage1_spatial
 model.teachers.spatial.ckpt = (
-    'work_dirs/fcn-r18w16-os4_1xb16-1500i_aerial-clips-64px-frame/'
-    'iter_1500.pth')
+    'work_dirs/fcn-r18w16-os4_1xb16-1000i_aerial-clips-64px-frame/'
+    'iter_1000.pth')
 # scores the student (32x32 input, 64x64 ground truth), then the teacher
 val_cfg = dict(type='MultiTeacherValLoop')

@@ -11,7 +11,7 @@ _base_ = [
 ]
 model = _base_.skd_spatiotemporal
 model.trunk_checkpoints = dict(
-    spatial='work_dirs/skd-stage1_fcn-r18w16-os4_skd-s-32px_1xb16-1500i_'
-    'aerial-clips-frame/iter_1500.pth',
-    temporal='work_dirs/skd-stage1_fcn-r18w16-os4_skd-t-32px_1xb16-1500i_'
-    'aerial-clips-pair/iter_1500.pth')
+    spatial='work_dirs/skd-stage1_fcn-r18w16-os4_skd-s-32px_1xb16-1000i_'
+    'aerial-clips-frame/iter_1000.pth',
+    temporal='work_dirs/skd-stage1_fcn-r18w16-os4_skd-t-32px_1xb16-1000i_'
+    'aerial-clips-pair/iter_1000.pth')
