@@ -6,3 +6,4 @@ default_hooks = dict(
     logger=dict(interval=50, log_metric_by_epoch=False),
     checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))
 log_processor = dict(by_epoch=False)
+custom_hooks = [dict(type='SaliencyOverlayHook', interval=50, max_samples=2)]

@@ -8,3 +8,6 @@ default_hooks = dict(
     logger=dict(interval=20, log_metric_by_epoch=False),
     checkpoint=dict(by_epoch=False, interval={{_base_.val_interval}}))
 log_processor = dict(by_epoch=False)
+# frame | ground truth | prediction overlays of the first 2 clips of every
+# 4th validation batch, written by the visualizer's backends
+custom_hooks = [dict(type='SaliencyOverlayHook', interval=4, max_samples=2)]

@@ -178,3 +178,22 @@ def test_avs1k_stage1_config_trains_on_a_local_tree(tmp_path):
     runner = train(cfg)
     values = loss_history(runner, 'distill.loss_teacher_map')
     assert len(values) == 2 and all(map(math.isfinite, values))
+
+
+@pytest.mark.parametrize('name, keys', [
+    (STUDENT_PAIR, ['saliency/cc']),
+    (STAGE1_FRAME, ['saliency/cc', 'spatial.saliency/cc']),
+])
+def test_validation_scores_six_measures_and_writes_overlays(
+        name, keys, tmp_path):
+    import glob
+    cfg = tiny(name, tmp_path, validate=True)
+    runner = train(cfg)
+    metrics = runner.val()
+    for key in keys:
+        assert math.isfinite(metrics[key]), (key, metrics)
+    prefix = keys[0].split('/')[0]
+    assert {f'{prefix}/{m}'
+            for m in ('auc_judd', 'sauc', 'nss', 'cc', 'sim', 'kld')
+            } <= set(metrics)
+    assert glob.glob(str(tmp_path / '**' / '*.png'), recursive=True)

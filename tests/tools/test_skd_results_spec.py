@@ -27,7 +27,7 @@ def test_skd_spec_stage2_rows_read_the_same_seeds_stage1_students():
     cfg = _config(row['config'], 'unused', 1,
                   with_seed(row['cfg_options'], 1, 'W'))
     assert cfg.model.trunk_checkpoints == dict(
-        spatial='W/skd_s_seed1/iter_500.pth',
-        temporal='W/skd_t_seed1/iter_500.pth')
-    assert cfg.train_cfg.max_iters == 500
-    assert cfg.default_hooks.checkpoint.interval == 500
+        spatial='W/skd_s_seed1/iter_300.pth',
+        temporal='W/skd_t_seed1/iter_300.pth')
+    assert cfg.train_cfg.max_iters == 300
+    assert cfg.default_hooks.checkpoint.interval == 300
