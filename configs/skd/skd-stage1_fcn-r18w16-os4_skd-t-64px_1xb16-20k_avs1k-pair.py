@@ -7,8 +7,7 @@ _base_ = [
 ]
 model = _base_.skd_stage1_temporal
 model.input_shape = (2, 3, 256, 256)
-model.student_view = [
-    _base_.frame_pair, dict(type='ResolutionView', size=64)]
+model.student_view = [_base_.frame_pair, dict(type='ResolutionView', size=64)]
 model.teachers.temporal.ckpt = (
     'work_dirs/fcn-r18w16-os4_1xb16-20k_avs1k-256px-pair/iter_20000.pth')
 val_cfg = dict(type='MultiTeacherValLoop')

@@ -7,7 +7,8 @@ _base_ = [
 ]
 model = _base_.skd_spatiotemporal
 model.data_preprocessor.view = [
-    _base_.frame_pair, dict(type='ResolutionView', size=64)]
+    _base_.frame_pair, dict(type='ResolutionView', size=64)
+]
 model.trunk_checkpoints = dict(
     spatial='work_dirs/skd-stage1_fcn-r18w16-os4_skd-s-64px_1xb16-20k_'
     'avs1k-frame/iter_20000.pth',

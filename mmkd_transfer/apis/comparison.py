@@ -54,10 +54,10 @@ def with_seed(options: dict, seed: int, work_dir: str) -> dict:
     """``options`` with ``{seed}`` and ``{work_dir}`` in string values
     replaced, so a row can use what an earlier row of the same seed wrote,
     e.g. SKD's stage 2 the stage-1 checkpoints:
-    ``{work_dir}/skd_s_seed{seed}/iter_1000.pth``."""
+    ``{work_dir}/skd_s_seed{seed}/iter_300.pth``."""
     return {
-        key: value.replace('{seed}', str(seed)).replace('{work_dir}',
-                                                        work_dir)
+        key:
+        value.replace('{seed}', str(seed)).replace('{work_dir}', work_dir)
         if isinstance(value, str) else value
         for key, value in options.items()
     }

@@ -124,8 +124,8 @@ def test_a_clip_too_short_for_the_temporal_view_fails_at_build():
 
 
 def test_a_clip_too_short_for_a_model_alone_names_clip_len(tmp_path):
-    cfg = tiny(
-        TEACHER_PAIR, tmp_path, **{'train_dataloader.dataset.clip_len': 1})
+    cfg = tiny(TEACHER_PAIR, tmp_path,
+               **{'train_dataloader.dataset.clip_len': 1})
     with pytest.raises(ValueError) as err:
         train(cfg)
     message = str(err.value)
@@ -151,10 +151,10 @@ def write_avs1k(root, clips=2, frames=3, size=40):
             frame = rng.randint(0, 256, (size, size, 3)).astype(np.uint8)
             cy, cx = 10 + 5 * t, 8 + 7 * c
             gt = np.exp(-((yy - cy)**2 + (xx - cx)**2) / 20.0)
-            cv2.imwrite(osp.join(root, 'trainSet', 'Frame', clip, name),
-                        frame)
-            cv2.imwrite(osp.join(root, 'trainSet', 'Ground', clip, name),
-                        (255 * gt).astype(np.uint8))
+            cv2.imwrite(osp.join(root, 'trainSet', 'Frame', clip, name), frame)
+            cv2.imwrite(
+                osp.join(root, 'trainSet', 'Ground', clip, name),
+                (255 * gt).astype(np.uint8))
 
 
 def test_avs1k_stage1_config_trains_on_a_local_tree(tmp_path):
@@ -193,7 +193,8 @@ def test_validation_scores_six_measures_and_writes_overlays(
     for key in keys:
         assert math.isfinite(metrics[key]), (key, metrics)
     prefix = keys[0].split('/')[0]
-    assert {f'{prefix}/{m}'
-            for m in ('auc_judd', 'sauc', 'nss', 'cc', 'sim', 'kld')
-            } <= set(metrics)
+    assert {
+        f'{prefix}/{m}'
+        for m in ('auc_judd', 'sauc', 'nss', 'cc', 'sim', 'kld')
+    } <= set(metrics)
     assert glob.glob(str(tmp_path / '**' / '*.png'), recursive=True)

@@ -36,8 +36,8 @@ def test_mse_on_logits_against_a_teacher_is_rho_weighted():
 def _kl64(p, q, eps=1e-7):
     p = p.double().clamp(min=0) + eps
     q = q.double().clamp(min=0) + eps
-    p, q = p / p.sum((1, 2, 3), keepdim=True), q / q.sum((1, 2, 3),
-                                                          keepdim=True)
+    p = p / p.sum((1, 2, 3), keepdim=True)
+    q = q / q.sum((1, 2, 3), keepdim=True)
     return (q * (q / p).log()).sum((1, 2, 3)).mean()
 
 
@@ -86,7 +86,7 @@ def test_bad_arguments_and_shapes_are_one_line_errors():
     with pytest.raises(ValueError, match='sigmoid'):
         build('SKDSaliencyMSELoss', pred_activation='softmax')
     with pytest.raises(ValueError, match=r'\(N, 1, H, W\)'):
-        build('SKDSaliencyMSELoss')(
-            torch.zeros(2, 2, 4, 4), torch.zeros(2, 1, 4, 4))
+        build('SKDSaliencyMSELoss')(torch.zeros(2, 2, 4, 4),
+                                    torch.zeros(2, 1, 4, 4))
     with pytest.raises(ValueError, match='eps'):
         build('SKDSaliencyKLLoss', eps=0)

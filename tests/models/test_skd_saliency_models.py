@@ -33,13 +33,16 @@ def build(cfg):
 
 
 def spatial_student(**kw):
-    return build(dict(type='SKDSaliencyModel', trunk=dict(
-        type='SKDSpatialTrunk'), **kw))
+    return build(
+        dict(
+            type='SKDSaliencyModel', trunk=dict(type='SKDSpatialTrunk'), **kw))
 
 
 def temporal_student(**kw):
-    return build(dict(type='SKDSaliencyModel', trunk=dict(
-        type='SKDTemporalTrunk'), **kw))
+    return build(
+        dict(
+            type='SKDSaliencyModel', trunk=dict(type='SKDTemporalTrunk'),
+            **kw))
 
 
 def test_preprocessor_normalises_fills_metainfo_and_applies_its_view():
@@ -59,7 +62,8 @@ def test_preprocessor_normalises_fills_metainfo_and_applies_its_view():
         dict(
             type='SaliencyClipDataPreprocessor',
             mean=[10., 20., 30.],
-            std=[2., 4., 5.]))(data)
+            std=[2., 4., 5.]))(
+                data)
     x = plain['inputs']
     assert x.shape == (2, 2, 3, 16, 16) and x.dtype == torch.float32
     expected = (data['inputs'][1][1, 2].float() - 30.) / 5.
@@ -106,8 +110,8 @@ def test_temporal_trunk_is_siamese_and_reads_the_frame_difference():
 
 def test_a_clip_too_short_for_the_temporal_models_is_a_one_line_error():
     x = torch.randn(2, 1, 3, 16, 16)
-    for model in (temporal_student(), build(dict(
-            type='SKDSpatioTemporalModel'))):
+    for model in (temporal_student(),
+                  build(dict(type='SKDSpatioTemporalModel'))):
         with pytest.raises(ValueError) as err:
             model(x)
         assert 'set clip_len >= 2' in str(err.value)
@@ -118,12 +122,13 @@ def test_a_clip_too_short_for_the_temporal_models_is_a_one_line_error():
 
 def test_loss_and_predict_modes_score_at_the_ground_truth_size():
     torch.manual_seed(0)
-    model = spatial_student(data_preprocessor=dict(
-        type='SaliencyClipDataPreprocessor',
-        view=[
-            dict(type='FrameView', frames=0),
-            dict(type='ResolutionView', scale_factor=0.5)
-        ]))
+    model = spatial_student(
+        data_preprocessor=dict(
+            type='SaliencyClipDataPreprocessor',
+            view=[
+                dict(type='FrameView', frames=0),
+                dict(type='ResolutionView', scale_factor=0.5)
+            ]))
     data = model.data_preprocessor(clip_batch(n=3, hw=32), True)
     assert data['inputs'].shape == (3, 3, 16, 16)
     losses = model(**data, mode='loss')
@@ -182,8 +187,9 @@ def trained_students(tmp_path):
         for p in model.parameters():
             p.data.normal_()
         model.train()
-        model(torch.randn(4, 2, 3, 16, 16)[:, 0] if model is s else torch.
-              randn(4, 2, 3, 16, 16))  # moves BN statistics
+        model(
+            torch.randn(4, 2, 3, 16, 16)[:, 0] if model is s else torch.randn(
+                4, 2, 3, 16, 16))  # moves BN statistics
     return (s, t, student_checkpoint(tmp_path, s, 'spatial', True),
             student_checkpoint(tmp_path, t, 'temporal', False))
 
@@ -201,8 +207,7 @@ def fusion_model(**kw):
             **kw))
 
 
-def test_stage2_loads_both_trunks_through_the_prefix_mapping(
-        trained_students):
+def test_stage2_loads_both_trunks_through_the_prefix_mapping(trained_students):
     s, t, s_ckpt, t_ckpt = trained_students
     model = fusion_model(
         trunk_checkpoints=dict(spatial=s_ckpt, temporal=t_ckpt))
@@ -228,8 +233,7 @@ def test_stage2_trains_the_fusion_head_only_and_keeps_trunks_bit_identical(
     }
     head = {
         k: v.clone()
-        for k, v in model.state_dict().items()
-        if k.startswith('fusion_head.')
+        for k, v in model.state_dict().items() if k.startswith('fusion_head.')
     }
     # frozen: no gradient, BN in eval mode even after train()
     assert not any(p.requires_grad for p in model.trunk_parameters())

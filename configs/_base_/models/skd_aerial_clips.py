@@ -93,8 +93,8 @@ def _stage1(student, student_view, name, teacher, teacher_view):
         student_view=student_view,
         # the teacher only gives its map (no loss of its own)
         teachers={
-            name: dict(cfg=teacher, ckpt=None, view=teacher_view,
-                       mode='tensor')
+            name:
+            dict(cfg=teacher, ckpt=None, view=teacher_view, mode='tensor')
         },
         input_shape=clip_shape,  # views checked at build (clip too short)
         distiller=dict(
@@ -120,11 +120,10 @@ spatial_teacher = _fcn(3, frame_t)
 temporal_teacher = _fcn(6, frame_pair_stacked)
 spatial_student = _student('SKDSpatialTrunk', spatial_student_view)
 temporal_student = _student('SKDTemporalTrunk', temporal_student_view)
-skd_stage1_spatial = _stage1(spatial_student, spatial_student_view,
-                             'spatial', spatial_teacher, frame_t)
+skd_stage1_spatial = _stage1(spatial_student, spatial_student_view, 'spatial',
+                             spatial_teacher, frame_t)
 skd_stage1_temporal = _stage1(temporal_student, temporal_student_view,
-                              'temporal', temporal_teacher,
-                              frame_pair_stacked)
+                              'temporal', temporal_teacher, frame_pair_stacked)
 skd_spatiotemporal = dict(
     _scope_='mmrazor',
     type='SKDSpatioTemporalModel',

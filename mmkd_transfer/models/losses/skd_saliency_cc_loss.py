@@ -46,13 +46,13 @@ class SKDSaliencyCCLoss(nn.Module):
     def forward(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
         """Args: preds_S (N, 1, H, W), preds_T (N, 1, H', W'), resized to
         the prediction's size."""
-        pred = as_map(check_map_batch(preds_S, 'preds_S'),
-                      self.pred_activation)
-        target = as_map(check_map_batch(preds_T, 'preds_T'),
-                        self.target_activation)
+        pred = as_map(
+            check_map_batch(preds_S, 'preds_S'), self.pred_activation)
+        target = as_map(
+            check_map_batch(preds_T, 'preds_T'), self.target_activation)
         target = resize_map(target, pred.shape[-2:])
         p = pred.flatten(1) - pred.flatten(1).mean(1, keepdim=True)
         q = target.flatten(1) - target.flatten(1).mean(1, keepdim=True)
-        cc = (p * q).mean(1) / (p.pow(2).mean(1).sqrt() *
-                                q.pow(2).mean(1).sqrt() + self.eps)
+        cc = (p * q).mean(1) / (
+            p.pow(2).mean(1).sqrt() * q.pow(2).mean(1).sqrt() + self.eps)
         return self.loss_weight * (1 - cc).mean()

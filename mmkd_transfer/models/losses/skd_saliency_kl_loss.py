@@ -49,10 +49,10 @@ class SKDSaliencyKLLoss(nn.Module):
     def forward(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
         """Args: preds_S (N, 1, H, W), preds_T (N, 1, H', W'), resized to
         the prediction's size."""
-        pred = as_map(check_map_batch(preds_S, 'preds_S'),
-                      self.pred_activation)
-        target = as_map(check_map_batch(preds_T, 'preds_T'),
-                        self.target_activation)
+        pred = as_map(
+            check_map_batch(preds_S, 'preds_S'), self.pred_activation)
+        target = as_map(
+            check_map_batch(preds_T, 'preds_T'), self.target_activation)
         p = as_distribution(pred, self.eps)
         q = as_distribution(resize_map(target, pred.shape[-2:]), self.eps)
         kl = (q * (q.log() - p.log())).sum(dim=(1, 2, 3))

@@ -53,9 +53,9 @@ class SKDSaliencyMSELoss(nn.Module):
             preds_S (Tensor): predicted logits or map, (N, 1, H, W).
             preds_T (Tensor): target logits or map, (N, 1, H', W').
         """
-        pred = as_map(check_map_batch(preds_S, 'preds_S'),
-                      self.pred_activation)
-        target = as_map(check_map_batch(preds_T, 'preds_T'),
-                        self.target_activation)
+        pred = as_map(
+            check_map_batch(preds_S, 'preds_S'), self.pred_activation)
+        target = as_map(
+            check_map_batch(preds_T, 'preds_T'), self.target_activation)
         target = resize_map(target, pred.shape[-2:])
         return self.loss_weight * (pred - target).pow(2).mean()

@@ -56,11 +56,12 @@ class BaseSaliencyModel(BaseModel):
         init_cfg (dict, optional): mmengine init config.
     """
 
-    def __init__(self,
-                 loss_saliency: Union[dict, List[dict]] = dict(
-                     type='SKDSaliencyMSELoss'),
-                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
-                 init_cfg: Optional[dict] = None):
+    def __init__(
+            self,
+            loss_saliency: Union[dict,
+                                 List[dict]] = dict(type='SKDSaliencyMSELoss'),
+            data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+            init_cfg: Optional[dict] = None):
         if data_preprocessor is None:
             data_preprocessor = dict(type='SaliencyClipDataPreprocessor')
         if isinstance(data_preprocessor, dict):
@@ -69,8 +70,8 @@ class BaseSaliencyModel(BaseModel):
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         configs = (
-            loss_saliency
-            if isinstance(loss_saliency, (list, tuple)) else [loss_saliency])
+            loss_saliency if isinstance(loss_saliency,
+                                        (list, tuple)) else [loss_saliency])
         if not configs:
             raise ValueError('loss_saliency needs at least one loss, e.g. '
                              "dict(type='SKDSaliencyMSELoss').")

@@ -73,8 +73,7 @@ class SaliencyClipDataPreprocessor(BaseDataPreprocessor):
                 missing = {
                     k: hw
                     for k in ('img_shape', 'ori_shape', 'pad_shape',
-                              'batch_input_shape')
-                    if k not in sample.metainfo
+                              'batch_input_shape') if k not in sample.metainfo
                 }
                 if missing:
                     sample.set_metainfo(missing)

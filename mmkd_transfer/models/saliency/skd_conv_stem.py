@@ -7,7 +7,8 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 
-def conv_bn_relu(in_channels: int, out_channels: int,
+def conv_bn_relu(in_channels: int,
+                 out_channels: int,
                  kernel_size: int = 3) -> nn.Sequential:
     """Conv (no bias) + BatchNorm + ReLU, 'same' padding."""
     return nn.Sequential(

@@ -27,13 +27,14 @@ class SKDSaliencyModel(BaseSaliencyModel):
             :class:`BaseSaliencyModel`.
     """
 
-    def __init__(self,
-                 trunk: dict,
-                 head: dict = dict(type='SKDDeconvHead'),
-                 loss_saliency: Union[dict, List[dict]] = dict(
-                     type='SKDSaliencyMSELoss'),
-                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
-                 init_cfg: Optional[dict] = None):
+    def __init__(
+            self,
+            trunk: dict,
+            head: dict = dict(type='SKDDeconvHead'),
+            loss_saliency: Union[dict,
+                                 List[dict]] = dict(type='SKDSaliencyMSELoss'),
+            data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+            init_cfg: Optional[dict] = None):
         super().__init__(loss_saliency, data_preprocessor, init_cfg)
         self.trunk = MODELS.build(dict(trunk, _scope_='mmrazor'))
         head = dict(head, _scope_='mmrazor')

@@ -48,16 +48,17 @@ class SKDSpatioTemporalModel(BaseSaliencyModel):
     Shapes: ``extract_logits`` (N, T >= 2, C, h, w) -> (N, 1, h, w).
     """
 
-    def __init__(self,
-                 spatial_trunk: dict = dict(type='SKDSpatialTrunk'),
-                 temporal_trunk: dict = dict(type='SKDTemporalTrunk'),
-                 fusion_head: dict = dict(type='SKDFusionHead'),
-                 trunk_checkpoints: Optional[Dict[str, str]] = None,
-                 freeze_trunks: bool = True,
-                 loss_saliency: Union[dict, List[dict]] = dict(
-                     type='SKDSaliencyMSELoss'),
-                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
-                 init_cfg: Optional[dict] = None):
+    def __init__(
+            self,
+            spatial_trunk: dict = dict(type='SKDSpatialTrunk'),
+            temporal_trunk: dict = dict(type='SKDTemporalTrunk'),
+            fusion_head: dict = dict(type='SKDFusionHead'),
+            trunk_checkpoints: Optional[Dict[str, str]] = None,
+            freeze_trunks: bool = True,
+            loss_saliency: Union[dict,
+                                 List[dict]] = dict(type='SKDSaliencyMSELoss'),
+            data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+            init_cfg: Optional[dict] = None):
         super().__init__(loss_saliency, data_preprocessor, init_cfg)
         trunk_checkpoints = dict(trunk_checkpoints or {})
         unknown = sorted(set(trunk_checkpoints) - set(TRUNKS))
@@ -65,8 +66,8 @@ class SKDSpatioTemporalModel(BaseSaliencyModel):
             raise ValueError(f'trunk_checkpoints has unknown keys {unknown}; '
                              f'use {TRUNKS}.')
         self.trunk_checkpoints = trunk_checkpoints
-        self.spatial_trunk = MODELS.build(dict(spatial_trunk,
-                                               _scope_='mmrazor'))
+        self.spatial_trunk = MODELS.build(
+            dict(spatial_trunk, _scope_='mmrazor'))
         self.temporal_trunk = MODELS.build(
             dict(temporal_trunk, _scope_='mmrazor'))
         head = dict(fusion_head, _scope_='mmrazor')

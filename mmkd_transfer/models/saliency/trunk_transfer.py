@@ -19,8 +19,7 @@ from collections import OrderedDict
 
 from torch import nn
 
-from mmkd_transfer.checkpoint_io import (CheckpointError,
-                                         load_checkpoint_dict,
+from mmkd_transfer.checkpoint_io import (CheckpointError, load_checkpoint_dict,
                                          match_state_dict, state_dict_of)
 
 # a distillation checkpoint's student first, then a plain student's
@@ -69,7 +68,7 @@ def load_student_trunk(trunk: nn.Module, path: str, target: str,
     own = OrderedDict(
         (f'{target}.{k}', v) for k, v in trunk.state_dict().items())
     state = OrderedDict((f'{target}.{k}', v) for k, v in found.items())
-    state = match_state_dict(own, state, path, f'{target} ({setting})',
-                             hint=fix)
+    state = match_state_dict(
+        own, state, path, f'{target} ({setting})', hint=fix)
     trunk.load_state_dict(
         OrderedDict((k[len(target) + 1:], v) for k, v in state.items()))

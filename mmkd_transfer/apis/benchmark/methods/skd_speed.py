@@ -73,8 +73,8 @@ def _model_and_input(path: str, batch: int, size: Optional[int]):
 
     from mmkd_transfer.views import build_view
     cfg = Config.fromfile(path)
-    shape = (batch, ) + CLIP_SHAPE[:-2] + ((size, size) if size else
-                                           CLIP_SHAPE[-2:])
+    shape = (batch, ) + CLIP_SHAPE[:-2] + (
+        (size, size) if size else CLIP_SHAPE[-2:])
     view = cfg.model.get('data_preprocessor', {}).get('view')
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope')):
         model = MODELS.build(cfg.model)
@@ -128,18 +128,19 @@ def benchmark_skd_speed(iters: int = 20,
         path = osp.join(_REPO, _FOLDER, name)
         model, shape = _model_and_input(path, 1, size)
         built[label] = (model.to(dev), shape)
+        x = torch.randn(shape, generator=gen).to(dev)
         models[label] = dict(
             config=osp.join(_FOLDER, name),
             input_shape=shape[1:],
             params=count_parameters(model),
-            flops=model_flops(model, torch.randn(shape, generator=gen).to(dev)),
+            flops=model_flops(model, x),
             fps={},
             times={})
     for batch in batch_sizes:
         runs = {}
         for label, (model, shape) in built.items():
-            x = torch.randn((batch, ) + tuple(shape[1:]),
-                            generator=gen).to(dev)
+            x = torch.randn(
+                (batch, ) + tuple(shape[1:]), generator=gen).to(dev)
 
             def run(model=model, x=x):
                 with torch.no_grad():
