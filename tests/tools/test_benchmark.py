@@ -323,7 +323,9 @@ def toy_entry(monkeypatch):
 def test_a_registered_entry_is_listed_and_runs(toy_entry, capsys):
     tool = _tool()
     entries = tool.main(['--list-entries'])
-    assert list(entries) == ['afd-loss', 'crkd-resolution', 'toy-loss']
+    assert list(entries) == [
+        'afd-loss', 'crkd-resolution', 'skd-speed', 'toy-loss'
+    ]
     out = capsys.readouterr().out
     assert '| toy-loss | A toy loss: counts its calls. | batch_size, ' \
         'width |' in out
@@ -349,7 +351,8 @@ def test_entry_errors_name_the_fix(toy_entry):
     with pytest.raises(
             SystemExit,
             match="no benchmark entry 'toy'; "
-            r"registered: \['afd-loss', 'crkd-resolution', 'toy-loss'\]"):
+            r"registered: \['afd-loss', 'crkd-resolution', 'skd-speed', "
+            r"'toy-loss'\]"):
         tool.main(['--entry', 'toy'])
     with pytest.raises(KeyError, match='registered twice'):
         bench.register_benchmark('toy-loss', str)(toy_entry)
