@@ -55,6 +55,19 @@ def _config(path: str, work_dir: str, seed: int, options: dict):
     return cfg
 
 
+def with_seed(options: dict, seed: int, work_dir: str) -> dict:
+    """``options`` with ``{seed}`` and ``{work_dir}`` in string values
+    replaced, so a row can use what an earlier row of the same seed wrote,
+    e.g. SKD's stage 2 the stage-1 checkpoints:
+    ``{work_dir}/skd_s_seed{seed}/iter_300.pth``."""
+    return {
+        key:
+        value.replace('{seed}', str(seed)).replace('{work_dir}', work_dir)
+        if isinstance(value, str) else value
+        for key, value in options.items()
+    }
+
+
 def _short(path: str, spec: dict) -> str:
     return osp.relpath(path, spec['folder'])
 
@@ -177,7 +190,8 @@ def run_comparison(spec: dict,
     for i, seed in enumerate(seeds):
         for row in spec['rows']:
             run_dir = osp.join(work_dir, f'{row["key"]}_seed{seed}')
-            cfg = _config(row['config'], run_dir, seed, row['cfg_options'])
+            cfg = _config(row['config'], run_dir, seed,
+                          with_seed(row['cfg_options'], seed, work_dir))
             set_teacher_checkpoints(
                 cfg, row['teacher'], ckpts, row=f'row {row["key"]!r}')
             if row['load_from'] is not None:  # fine-tuning a teacher

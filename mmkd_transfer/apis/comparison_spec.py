@@ -44,8 +44,12 @@ table says so, more decimals, and rows that start from a teacher's weights
 
 ``cfg_options`` (dotted config keys, as ``--cfg-options`` of tools/train.py)
 of the spec apply to every row, a row's own ones on top; a teacher has only
-its own. Config paths are relative to the spec's folder (as ``_base_`` paths
-are relative to a config). A row's ``teacher`` names the spec teacher whose
+its own. In a row's string values ``{seed}`` and ``{work_dir}``
+stand for the run's seed and the comparison's work dir, so a row can read
+what an earlier row of the same seed wrote (SKD's stage 2 loads the stage-1
+students: ``{work_dir}/skd_s_seed{seed}/iter_300.pth``). Config paths are
+relative to the spec's folder (as ``_base_`` paths are relative to a
+config). A row's ``teacher`` names the spec teacher whose
 final checkpoint goes into the row config's teacher (``model.teacher_ckpt``
 of MMRazor's ``SingleTeacherDistill``, or the ``ckpt`` of the one entry of
 ``model.teachers`` of ``MultiTeacherDistill``); a mapping names a spec

@@ -1,5 +1,6 @@
-"""Algorithms, distillers, connectors, recorders, losses,
-discriminators and modules that stay in the student (architectures)."""
+"""Algorithms, distillers, connectors, recorders, losses, discriminators,
+video predictors, saliency models and modules that stay in the student
+(architectures)."""
 from .algorithms import MultiTeacherDistill, TMUTransferDistill
 from .architectures import TMUFeatureAdapter
 from .connectors import ResizeProjectConnector
@@ -9,6 +10,8 @@ from .losses import (AFDAttention, AFDLoss, LabelledCrossEntropyLoss,
                      TMUMemoryLoss)
 from .predictors import ConvLSTMPredictor, PredRNNPredictor, TMUPredictor
 from .recorders import ModuleListOutputsRecorder, StepMemoriesRecorder
+from .saliency import (SaliencyClipDataPreprocessor, SKDSaliencyModel,
+                       SKDSpatioTemporalModel)
 
 __all__ = [
     'MultiTeacherDistill', 'ResizeProjectConnector', 'ShapeInferringDistiller',
@@ -16,5 +19,7 @@ __all__ = [
     'ModuleListOutputsRecorder', 'FeatureMapDiscriminator',
     'PooledFeatureDiscriminator', 'ConvLSTMPredictor', 'PredRNNPredictor',
     'TMUPredictor', 'TMUTransferDistill', 'TMUMemoryLoss',
-    'StepMemoriesRecorder', 'TMUFeatureAdapter'
+    'StepMemoriesRecorder', 'TMUFeatureAdapter',
+    'SaliencyClipDataPreprocessor', 'SKDSaliencyModel',
+    'SKDSpatioTemporalModel'
 ]

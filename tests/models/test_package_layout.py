@@ -26,6 +26,7 @@ PACKAGES = [
     'mmkd_transfer.models.losses',
     'mmkd_transfer.models.predictors',
     'mmkd_transfer.models.recorders',
+    'mmkd_transfer.models.saliency',
     'mmkd_transfer.views',
 ]
 

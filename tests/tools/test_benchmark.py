@@ -324,7 +324,7 @@ def test_a_registered_entry_is_listed_and_runs(toy_entry, capsys):
     tool = _tool()
     entries = tool.main(['--list-entries'])
     assert list(entries) == [
-        'afd-loss', 'crkd-resolution', 'tmu-transfer', 'toy-loss'
+        'afd-loss', 'crkd-resolution', 'skd-speed', 'tmu-transfer', 'toy-loss'
     ]
     out = capsys.readouterr().out
     assert '| toy-loss | A toy loss: counts its calls. | batch_size, ' \
@@ -351,8 +351,8 @@ def test_entry_errors_name_the_fix(toy_entry):
     with pytest.raises(
             SystemExit,
             match="no benchmark entry 'toy'; "
-            r"registered: \['afd-loss', 'crkd-resolution', 'tmu-transfer', "
-            r"'toy-loss'\]"):
+            r"registered: \['afd-loss', 'crkd-resolution', 'skd-speed', "
+            r"'tmu-transfer', 'toy-loss'\]"):
         tool.main(['--entry', 'toy'])
     with pytest.raises(KeyError, match='registered twice'):
         bench.register_benchmark('toy-loss', str)(toy_entry)

@@ -3,6 +3,6 @@
 Importing a module here registers its entries (``register_benchmark``);
 a new method adds its module and one import line, nothing else.
 """
-from . import afd_loss, crkd_resolution, tmu_transfer  # noqa: F401
+from . import afd_loss, crkd_resolution, skd_speed, tmu_transfer  # noqa: F401
 
-__all__ = ['afd_loss', 'crkd_resolution', 'tmu_transfer']
+__all__ = ['afd_loss', 'crkd_resolution', 'skd_speed', 'tmu_transfer']
