@@ -103,7 +103,9 @@ optim_wrapper = dict(
     discriminator=dict(
         optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999))))
 
-find_unused_parameters = True
+# distributed runs: the algorithm averages each optimizer's gradients over
+# the ranks itself (DDP cannot follow its separate optimizer steps)
+model_wrapper_cfg = dict(type='mmrazor.SelfSyncedDataParallel')
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 visualizer = dict(type='DetLocalVisualizer')  # named per run by the Runner
 default_hooks = dict(
