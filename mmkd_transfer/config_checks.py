@@ -12,7 +12,9 @@ What is checked here (everything that can be seen without building models):
   config sets ``require_teacher_ckpt = True``;
 - an ``input_shape`` whose channels differ from the data's;
 - ``num_labelled`` below the number of classes (a warning: some classes
-  get no labelled sample).
+  get no labelled sample);
+- a distributed launch of an algorithm that averages its own gradients
+  (``AdversarialMultiTeacherDistill``) without the model wrapper it needs.
 Model-level checks (recorder sources, checkpoint contents, shapes) happen
 when the algorithm is built, still before the first iteration.
 """
@@ -338,6 +340,34 @@ def check_labelled_counts(cfg):
                 stacklevel=2)
 
 
+SELF_SYNCED_WRAPPER = 'SelfSyncedDataParallel'
+
+
+def _model_class(type_name):
+    """The registered class of a model type name, or None."""
+    from mmrazor.registry import MODELS
+    return MODELS._module_dict.get(str(type_name).split('.')[-1])
+
+
+def check_model_wrapper(cfg):
+    """A distributed run of an algorithm whose ``train_step`` averages the
+    gradients itself must not be wrapped in DDP (mmengine's default)."""
+    if cfg.get('launcher', 'none') in (None, 'none'):
+        return
+    model = cfg.get('model') or {}
+    model_cls = _model_class(model.get('type')) if isinstance(model,
+                                                              dict) else None
+    if not getattr(model_cls, 'averages_own_gradients', False):
+        return
+    wrapper = (cfg.get('model_wrapper_cfg') or {}).get('type', '')
+    if str(wrapper).split('.')[-1] != SELF_SYNCED_WRAPPER:
+        raise ConfigError(
+            f'{model_cls.__name__} steps its optimizers and averages their '
+            'gradients itself, which DDP cannot wrap: add  model_wrapper_cfg'
+            f" = dict(type='mmrazor.{SELF_SYNCED_WRAPPER}')  to the config "
+            f'(it has {wrapper or "none"}).')
+
+
 def check_config(cfg):
     """Run every pre-training check on a loaded :class:`mmengine.Config`."""
     check_custom_import(cfg)
@@ -346,3 +376,4 @@ def check_config(cfg):
     check_load_from(cfg)
     check_input_shape_channels(cfg)
     check_labelled_counts(cfg)
+    check_model_wrapper(cfg)

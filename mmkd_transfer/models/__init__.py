@@ -1,6 +1,6 @@
 """Algorithms, distillers, connectors, recorders, losses, discriminators,
-video predictors, saliency models and modules that stay in the student
-(architectures)."""
+video predictors, saliency models, model wrappers and modules that stay in
+the student (architectures)."""
 from .algorithms import MultiTeacherDistill, TMUTransferDistill
 from .architectures import TMUFeatureAdapter
 from .connectors import ResizeProjectConnector
@@ -12,6 +12,7 @@ from .predictors import ConvLSTMPredictor, PredRNNPredictor, TMUPredictor
 from .recorders import ModuleListOutputsRecorder, StepMemoriesRecorder
 from .saliency import (SaliencyClipDataPreprocessor, SKDSaliencyModel,
                        SKDSpatioTemporalModel)
+from .wrappers import SelfSyncedDataParallel
 
 __all__ = [
     'MultiTeacherDistill', 'ResizeProjectConnector', 'ShapeInferringDistiller',
@@ -21,5 +22,5 @@ __all__ = [
     'TMUPredictor', 'TMUTransferDistill', 'TMUMemoryLoss',
     'StepMemoriesRecorder', 'TMUFeatureAdapter',
     'SaliencyClipDataPreprocessor', 'SKDSaliencyModel',
-    'SKDSpatioTemporalModel'
+    'SKDSpatioTemporalModel', 'SelfSyncedDataParallel'
 ]

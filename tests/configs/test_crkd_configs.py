@@ -2,7 +2,9 @@
 optimizers, exports a student without the discriminator that runs at 4x4),
 segmentation and detection (a few iterations, LR student validated); the
 standard-dataset configs (CIFAR-100, ImageFolder, Cityscapes, COCO) build
-without data, and the CIFAR one takes a CRKD step on a synthetic batch."""
+without data, and the CIFAR one takes a CRKD step on a synthetic batch; a
+config whose optimizers would mix the discriminator into the student's, or
+forget it, fails before any update."""
 import math
 import sys
 
@@ -266,3 +268,39 @@ def test_crkd_resolution_benchmark_entry_compares_hr_and_lr_student(
     assert (hr['flops'], lr['flops']) == (564800, 240512)
     assert report['flops_ratio'] == pytest.approx(564800 / 240512)
     assert set(report['times']) == {'hr', 'lr'}
+
+
+SGD = dict(type='SGD', lr=0.05, momentum=0.9)
+
+# the classic single-optimizer config: the student's group would hold the
+# discriminator's parameters too
+ONE_OPTIMIZER = dict(type='OptimWrapper', optimizer=SGD)
+# the discriminator's optimizer forgotten
+NO_DISCRIMINATOR_OPTIMIZER = dict(
+    constructor='mmrazor.SeparateOptimWrapperConstructor',
+    architecture=dict(optimizer=SGD),
+    distiller=dict(optimizer=SGD))
+
+
+@pytest.mark.parametrize(
+    'optim_wrapper, error, words', [
+        (ONE_OPTIMIZER, TypeError, 'SeparateOptimWrapperConstructor'),
+        (NO_DISCRIMINATOR_OPTIMIZER, KeyError, r'add discriminator=dict\('),
+    ],
+    ids=['one-optimizer', 'no-discriminator-optimizer'])
+def test_crkd_config_with_a_bad_optimizer_fails_before_any_update(
+        tmp_path, optim_wrapper, error, words):
+    from mmengine.optim import OptimWrapperDict
+    from mmengine.runner import Runner
+    cfg = crkd_config(tmp_path, 1)
+    cfg.optim_wrapper = optim_wrapper
+    runner = Runner.from_cfg(cfg)
+    with pytest.raises(error, match=words) as err:
+        runner.train()
+    assert '\n' not in str(err.value)
+    # no optimizer stepped (SGD with momentum keeps a buffer once it steps)
+    wrappers = runner.optim_wrapper
+    wrappers = (
+        wrappers.values()
+        if isinstance(wrappers, OptimWrapperDict) else [wrappers])
+    assert all(not w.optimizer.state for w in wrappers)

@@ -95,6 +95,15 @@ def test_mmd_is_zero_for_identical_sets(unbiased, median_scale):
     assert loss(x.clone(), x).item() == pytest.approx(0., abs=1e-12)
 
 
+@pytest.mark.parametrize('n', [1, 2, 5, 128])
+def test_median_off_diagonal_equals_the_masked_median(n):
+    from mmkd_transfer.models.losses.crkd_mmd_loss import median_off_diagonal
+    sq = torch.rand(n, n, generator=torch.Generator().manual_seed(n)) + 0.1
+    masked = sq[~torch.eye(n, dtype=torch.bool)]
+    expected = masked.median() if masked.numel() else torch.tensor(1.)
+    assert torch.equal(median_off_diagonal(sq), expected)
+
+
 def test_mmd_closed_form_two_points():
     # x = {0}, y = {1}, σ = 1: k(x,x) = k(y,y) = 1, k(x,y) = exp(-1/2)
     x, y = torch.zeros(1, 1, dtype=torch.float64), torch.ones(1, 1).double()

@@ -27,6 +27,7 @@ PACKAGES = [
     'mmkd_transfer.models.predictors',
     'mmkd_transfer.models.recorders',
     'mmkd_transfer.models.saliency',
+    'mmkd_transfer.models.wrappers',
     'mmkd_transfer.views',
 ]
 
@@ -35,11 +36,12 @@ def _registries():
     from mmdet.registry import DATASETS as DET_DATASETS
     from mmpretrain.registry import DATASETS as CLS_DATASETS
     from mmpretrain.registry import MODELS as CLS_MODELS
-    from mmrazor.registry import HOOKS, LOOPS, MODELS, TASK_UTILS
+    from mmrazor.registry import (HOOKS, LOOPS, MODEL_WRAPPERS, MODELS,
+                                  TASK_UTILS)
     from mmseg.registry import DATASETS as SEG_DATASETS
     return [
-        MODELS, TASK_UTILS, HOOKS, LOOPS, CLS_MODELS, CLS_DATASETS,
-        SEG_DATASETS, DET_DATASETS
+        MODELS, TASK_UTILS, HOOKS, LOOPS, MODEL_WRAPPERS, CLS_MODELS,
+        CLS_DATASETS, SEG_DATASETS, DET_DATASETS
     ]
 
 
@@ -59,7 +61,7 @@ def test_plugin_registers_the_expected_classes():
         'ResizeProjectConnector', 'AFDLoss', 'LabelledCrossEntropyLoss',
         'ModuleListOutputsRecorder', 'AFDAttentionHook', 'MultiTeacherValLoop',
         'DigitsClsDataset', 'DigitsSegDataset', 'DigitsDetDataset',
-        'ResolutionView', 'FrameView', 'ComposeView'
+        'ResolutionView', 'FrameView', 'ComposeView', 'SelfSyncedDataParallel'
     } <= names
     # nothing generic carries a method's name
     assert 'AFDDistiller' not in names
