@@ -83,6 +83,34 @@ def loss_falls(history, k=5):
     return last < first, (first, last)
 
 
+# A ConvLSTM-family predictor small enough for a unit test: one channel,
+# patch 2, two hidden-4 layers, 3 frames in (the TMU/predictor tests).
+TINY_PREDICTOR = dict(
+    in_channels=1,
+    hidden_channels=4,
+    num_layers=2,
+    filter_size=3,
+    patch_size=2,
+    input_frames=3)
+
+
+def tiny_predictor(kind='ConvLSTMPredictor', pred_frames=2, **kwargs):
+    """A seeded :data:`TINY_PREDICTOR` of type ``kind`` (kwargs override)."""
+    import torch
+    from mmrazor.registry import MODELS
+    cfg = dict(TINY_PREDICTOR, type=kind, pred_frames=pred_frames)
+    cfg.update(kwargs)
+    torch.manual_seed(0)
+    return MODELS.build(cfg)
+
+
+def tiny_clips(n=2, t=5, size=8, seed=1):
+    """Seeded random clips in [0, 1), (n, t, 1, size, size)."""
+    import torch
+    g = torch.Generator().manual_seed(seed)
+    return torch.rand(n, t, 1, size, size, generator=g)
+
+
 # Checkpoints trained once per session: {folder: (baseline config, epochs)}
 TRAINED_BASELINES = dict(
     digits_teacher=('teacher_r18w32_1xb64_digits-cls.py', 2),

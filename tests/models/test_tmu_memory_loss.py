@@ -2,29 +2,10 @@
 the release's form of L_mem (golden numbers), lambda_mem, bad inputs."""
 import pytest
 import torch
-from mmrazor.registry import MODELS, TASK_UTILS
+from conftest import tiny_clips, tiny_predictor
+from mmrazor.registry import TASK_UTILS
 
 from mmkd_transfer.models import StepMemoriesRecorder, TMUMemoryLoss
-
-
-def tiny_predictor(kind='TMUPredictor', **kwargs):
-    cfg = dict(
-        type=kind,
-        in_channels=1,
-        hidden_channels=4,
-        num_layers=2,
-        filter_size=3,
-        patch_size=2,
-        input_frames=3,
-        pred_frames=3)
-    cfg.update(kwargs)
-    torch.manual_seed(0)
-    return MODELS.build(cfg)
-
-
-def tiny_clips(n=2, t=6, size=8, seed=1):
-    g = torch.Generator().manual_seed(seed)
-    return torch.rand(n, t, 1, size, size, generator=g)
 
 
 # ------------------------------------------------------------- recorder
@@ -33,14 +14,14 @@ def test_recorder_is_registered_under_its_config_name():
 
 
 def test_recorder_gives_one_record_per_step_on_a_source_cell():
-    model = tiny_predictor('ConvLSTMPredictor')
+    model = tiny_predictor('ConvLSTMPredictor', pred_frames=3)
     recorder = StepMemoriesRecorder('cells.0')
     recorder.initialize(model)
     cell = model.cells[0]
     memories = []
     cell.register_forward_hook(lambda m, i, o: memories.append(o[1]))
     with recorder:
-        model(tiny_clips(), mode='tensor', mask=torch.ones(2, 2))
+        model(tiny_clips(t=6), mode='tensor', mask=torch.ones(2, 2))
     steps = model.input_frames + model.pred_frames - 1
     assert len(recorder.data_buffer) == steps == len(memories) == 5
     # record t is C_t of the first cell (not H_t), (N, C_hid, H/p, W/p)
@@ -55,19 +36,19 @@ def test_recorder_gives_one_record_per_step_on_a_source_cell():
     assert torch.equal(recorder.get_record_data(None, 0), stacked[0])
     # a second forward in a new context starts again at step 0
     with recorder:
-        model(tiny_clips(seed=2), mode='tensor', mask=torch.ones(2, 2))
+        model(tiny_clips(t=6, seed=2), mode='tensor', mask=torch.ones(2, 2))
     assert len(recorder.data_buffer) == 5
 
 
 def test_recorder_on_the_tmu_distillers_gives_one_memory_per_source():
-    model = tiny_predictor(num_sources=2)
+    model = tiny_predictor('TMUPredictor', pred_frames=3, num_sources=2)
     recorder = StepMemoriesRecorder('cells.0.distillers.*')
     recorder.initialize(model)
     assert recorder.module_names == [
         'cells.0.distillers.0', 'cells.0.distillers.1'
     ]
     with recorder:
-        model(tiny_clips(), mode='tensor', mask=torch.ones(2, 2))
+        model(tiny_clips(t=6), mode='tensor', mask=torch.ones(2, 2))
     assert len(recorder.data_buffer) == 5
     assert [len(r) for r in recorder.data_buffer] == [2] * 5
     d0, d1 = recorder.get_record_data(None)
@@ -78,20 +59,20 @@ def test_recorder_on_the_tmu_distillers_gives_one_memory_per_source():
 
 
 def test_recorder_reads_c_of_a_spatiotemporal_cell():
-    model = tiny_predictor('PredRNNPredictor')
+    model = tiny_predictor('PredRNNPredictor', pred_frames=3)
     recorder = StepMemoriesRecorder('cells.0')
     recorder.initialize(model)
     seen = []
     model.cells[0].register_forward_hook(lambda m, i, o: seen.append(o))
     with recorder:
-        model(tiny_clips(), mode='tensor', mask=torch.ones(2, 2))
+        model(tiny_clips(t=6), mode='tensor', mask=torch.ones(2, 2))
     assert len(recorder.data_buffer) == 5
     # (H, C, M): the temporal memory C, not the zigzag memory M
     assert torch.equal(recorder.get_record_data(2, 0), seen[2][1])
 
 
 def test_recorder_bad_inputs_are_one_line_errors():
-    model = tiny_predictor(num_sources=1)
+    model = tiny_predictor('TMUPredictor', pred_frames=3, num_sources=1)
     recorder = StepMemoriesRecorder('cells.0.distiller')
     with pytest.raises(ValueError) as err:
         recorder.initialize(model)
@@ -104,7 +85,7 @@ def test_recorder_bad_inputs_are_one_line_errors():
     recorder.initialize(model)
     with pytest.raises(TypeError, match='set memory_index'):
         with recorder:
-            model(tiny_clips(), mode='tensor', mask=torch.ones(2, 2))
+            model(tiny_clips(t=6), mode='tensor', mask=torch.ones(2, 2))
     empty = StepMemoriesRecorder('cells.0')
     empty.initialize(model)
     with pytest.raises(IndexError, match='no step was recorded'):

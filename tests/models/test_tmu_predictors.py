@@ -3,33 +3,13 @@ sampling, cell equations, shapes, gradients and a short optimisation."""
 import pytest
 import torch
 import torch.nn.functional as F
-from mmrazor.registry import MODELS
+from conftest import tiny_clips, tiny_predictor
 
 from mmkd_transfer.models.predictors import (ConvLSTMCell, ConvLSTMPredictor,
                                              PredRNNPredictor,
                                              SpatioTemporalLSTMCell,
                                              reshape_patch, reshape_patch_back,
                                              sampling_mask, sampling_ratio)
-
-
-def tiny_predictor(kind='ConvLSTMPredictor', **kwargs):
-    cfg = dict(
-        type=kind,
-        in_channels=1,
-        hidden_channels=4,
-        num_layers=2,
-        filter_size=3,
-        patch_size=2,
-        input_frames=3,
-        pred_frames=2)
-    cfg.update(kwargs)
-    torch.manual_seed(0)
-    return MODELS.build(cfg)
-
-
-def tiny_clips(n=2, t=5, size=8):
-    g = torch.Generator().manual_seed(1)
-    return torch.rand(n, t, 1, size, size, generator=g)
 
 
 # ---------------------------------------------------------- patch reshape

@@ -5,6 +5,7 @@ import copy
 
 import pytest
 import torch
+from conftest import TINY_PREDICTOR
 from mmengine.optim import OptimWrapper
 from mmrazor.registry import MODELS
 
@@ -12,12 +13,7 @@ from mmkd_transfer.models import StepMemoriesRecorder, TMUTransferDistill
 from mmkd_transfer.models.predictors import sampling_mask
 
 PREDICTOR = dict(
-    in_channels=1,
-    hidden_channels=4,
-    num_layers=2,
-    filter_size=3,
-    patch_size=2,
-    input_frames=3,
+    TINY_PREDICTOR,
     pred_frames=4,
     # a ratio of 0.5 at every iteration: masks differ between iterations
     sampling_start=0.5,

@@ -20,3 +20,14 @@ distiller = dict(
                 recorder='memories', from_student=True, record_idx=None),
             source_memories=dict(
                 recorder='memories', from_student=False, record_idx=None))))
+
+# The shared part of a TMU transfer model. A config builds its model from it
+# with its own predictor (the target's architecture gets the TMU overrides
+# below), the two sources' checkpoints, reverse_second_step and input_shape:
+#   model = dict(_base_.tmu_transfer, _delete_=True,
+#                architecture=dict(predictor, **_base_.tmu_architecture), ...)
+tmu_architecture = dict(type='TMUPredictor', num_sources=2, memory_mix='mean')
+tmu_transfer = dict(
+    type='TMUTransferDistill',
+    data_preprocessor=dict(type='VideoPredictionDataPreprocessor'),
+    distiller=distiller)

@@ -1,8 +1,9 @@
 # SKD (Li, Fu, Zhao, Ge; "Spatiotemporal Knowledge Distillation for
 # Efficient Estimation of Aerial Video Saliency", IEEE TIP 2020) models for
 # clips of frames t and t+1 (N, 2, 3, H, W):
-# - teachers: mmseg FCN, ResNetV1c-18 width 16, output stride 4, one output
-#   channel (a saliency map after a sigmoid, soft BCE against the map); the
+# - teachers: mmseg FCN, ResNetV1c-18 width 16 (digits_fcn_r18.py's
+#   teacher), output stride 4, one output channel (a saliency map after a
+#   sigmoid, soft BCE against the map); the
 #   spatial one reads frame t, the temporal one frames t and t+1 stacked in
 #   the channels (6 input channels); both at the high resolution (HR);
 # - students (configs/skd/README.md): SKDSaliencyModel with the spatial or
@@ -16,6 +17,7 @@
 # (no view) runs and each model gets its view from the algorithm instead.
 # Our choices (not given by the paper): the teachers, student_scale = 1/2,
 # the normalisation.
+_base_ = ['./digits_fcn_r18.py']  # the teachers' FCN
 student_scale = 0.5
 rho = 1.0  # weight of the teacher term: L = rho*MSE(S, T) + MSE(S, G)
 clip_shape = (2, 3, 64, 64)  # one preprocessed clip before any view
@@ -32,46 +34,23 @@ clip_preprocessor = dict(
     type='mmrazor.SaliencyClipDataPreprocessor',
     mean=[127.5, 127.5, 127.5],
     std=[64.0, 64.0, 64.0])
-norm_cfg = dict(type='BN', requires_grad=True)
 
 
 def _fcn(in_channels, view):
+    # the digits segmentation teacher (width 16), at output stride 4 (no
+    # stride-2 stage) and with one output channel: a map after a sigmoid
+    fcn = _base_.seg_teacher_model
     return dict(
-        _scope_='mmseg',
-        type='EncoderDecoder',
+        fcn,
         data_preprocessor=dict(clip_preprocessor, view=view),
         backbone=dict(
-            type='ResNetV1c',
-            depth=18,
-            in_channels=in_channels,
-            stem_channels=16,
-            base_channels=16,
-            num_stages=4,
-            out_indices=(0, 1, 2, 3),
-            dilations=(1, 1, 2, 4),
-            strides=(1, 1, 1, 1),
-            norm_cfg=norm_cfg,
-            norm_eval=False,
-            style='pytorch',
-            contract_dilation=True,
-            init_cfg=None),
+            fcn.backbone, in_channels=in_channels, strides=(1, 1, 1, 1)),
         decode_head=dict(
-            type='FCNHead',
-            in_channels=128,
-            in_index=3,
-            channels=64,
-            num_convs=1,
-            concat_input=False,
-            dropout_ratio=0.1,
+            fcn.decode_head,
             num_classes=1,
             out_channels=1,
             threshold=0.5,
-            norm_cfg=norm_cfg,
-            align_corners=False,
-            loss_decode=dict(
-                type='CrossEntropyLoss', use_sigmoid=True, loss_weight=1.0)),
-        train_cfg=dict(),
-        test_cfg=dict(mode='whole'))
+            loss_decode=dict(fcn.decode_head.loss_decode, use_sigmoid=True)))
 
 
 def _student(trunk, view):

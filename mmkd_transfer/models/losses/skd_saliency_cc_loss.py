@@ -5,14 +5,13 @@ one of the six saliency scores, and 1 − CC is invariant to the scale and
 offset of the prediction. Ours, not the paper's.
 """
 from mmrazor.registry import MODELS
-from torch import Tensor, nn
+from torch import Tensor
 
-from ..utils.saliency_maps import (as_map, check_activation, check_map_batch,
-                                   resize_map)
+from .skd_saliency_map_loss import SKDSaliencyMapLoss
 
 
 @MODELS.register_module()
-class SKDSaliencyCCLoss(nn.Module):
+class SKDSaliencyCCLoss(SKDSaliencyMapLoss):
     """Batch mean of 1 − CC(prediction, target), in [0, 2].
 
     CC is Pearson's correlation over the pixels of one sample; ``eps`` in
@@ -34,23 +33,14 @@ class SKDSaliencyCCLoss(nn.Module):
                  eps: float = 1e-7,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_cc'):
-        super().__init__()
-        self.pred_activation = check_activation(pred_activation,
-                                                'pred_activation')
-        self.target_activation = check_activation(target_activation,
-                                                  'target_activation')
+        super().__init__(pred_activation, target_activation, loss_weight,
+                         loss_name)
         self.eps = eps
-        self.loss_weight = loss_weight
-        self.loss_name = loss_name
 
     def forward(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
         """Args: preds_S (N, 1, H, W), preds_T (N, 1, H', W'), resized to
         the prediction's size."""
-        pred = as_map(
-            check_map_batch(preds_S, 'preds_S'), self.pred_activation)
-        target = as_map(
-            check_map_batch(preds_T, 'preds_T'), self.target_activation)
-        target = resize_map(target, pred.shape[-2:])
+        pred, target = self.maps(preds_S, preds_T)
         p = pred.flatten(1) - pred.flatten(1).mean(1, keepdim=True)
         q = target.flatten(1) - target.flatten(1).mean(1, keepdim=True)
         cc = (p * q).mean(1) / (

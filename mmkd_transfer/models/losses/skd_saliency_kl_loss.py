@@ -5,14 +5,14 @@ saliency benchmarks score KLD, so a student can be trained on it too. Ours,
 not the paper's.
 """
 from mmrazor.registry import MODELS
-from torch import Tensor, nn
+from torch import Tensor
 
-from ..utils.saliency_maps import (as_distribution, as_map, check_activation,
-                                   check_map_batch, resize_map)
+from ..utils.saliency_maps import as_distribution
+from .skd_saliency_map_loss import SKDSaliencyMapLoss
 
 
 @MODELS.register_module()
-class SKDSaliencyKLLoss(nn.Module):
+class SKDSaliencyKLLoss(SKDSaliencyMapLoss):
     """KL(target ‖ prediction) between maps normalised to sum to one.
 
     Per sample: Σ_x q(x) log(q(x) / p(x)) with q the target and p the
@@ -35,25 +35,17 @@ class SKDSaliencyKLLoss(nn.Module):
                  eps: float = 1e-7,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_kl'):
-        super().__init__()
-        self.pred_activation = check_activation(pred_activation,
-                                                'pred_activation')
-        self.target_activation = check_activation(target_activation,
-                                                  'target_activation')
+        super().__init__(pred_activation, target_activation, loss_weight,
+                         loss_name)
         if not eps > 0:
             raise ValueError(f'eps must be > 0, got {eps!r}.')
         self.eps = eps
-        self.loss_weight = loss_weight
-        self.loss_name = loss_name
 
     def forward(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
         """Args: preds_S (N, 1, H, W), preds_T (N, 1, H', W'), resized to
         the prediction's size."""
-        pred = as_map(
-            check_map_batch(preds_S, 'preds_S'), self.pred_activation)
-        target = as_map(
-            check_map_batch(preds_T, 'preds_T'), self.target_activation)
+        pred, target = self.maps(preds_S, preds_T)
         p = as_distribution(pred, self.eps)
-        q = as_distribution(resize_map(target, pred.shape[-2:]), self.eps)
+        q = as_distribution(target, self.eps)
         kl = (q * (q.log() - p.log())).sum(dim=(1, 2, 3))
         return self.loss_weight * kl.mean()

@@ -7,14 +7,13 @@ map T and the ground truth G (ρ = 1, the form of the same group's UVA-Net
 release; the SKD code is not public). This loss is either term.
 """
 from mmrazor.registry import MODELS
-from torch import Tensor, nn
+from torch import Tensor
 
-from ..utils.saliency_maps import (as_map, check_activation, check_map_batch,
-                                   resize_map)
+from .skd_saliency_map_loss import SKDSaliencyMapLoss
 
 
 @MODELS.register_module()
-class SKDSaliencyMSELoss(nn.Module):
+class SKDSaliencyMSELoss(SKDSaliencyMapLoss):
     """Mean squared error between a predicted and a target saliency map.
 
     The target map is resized (bilinear) to the prediction's size, so a
@@ -38,13 +37,8 @@ class SKDSaliencyMSELoss(nn.Module):
                  target_activation: str = 'none',
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_mse'):
-        super().__init__()
-        self.pred_activation = check_activation(pred_activation,
-                                                'pred_activation')
-        self.target_activation = check_activation(target_activation,
-                                                  'target_activation')
-        self.loss_weight = loss_weight
-        self.loss_name = loss_name
+        super().__init__(pred_activation, target_activation, loss_weight,
+                         loss_name)
 
     def forward(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
         """MSE over all pixels of the batch.
@@ -53,9 +47,5 @@ class SKDSaliencyMSELoss(nn.Module):
             preds_S (Tensor): predicted logits or map, (N, 1, H, W).
             preds_T (Tensor): target logits or map, (N, 1, H', W').
         """
-        pred = as_map(
-            check_map_batch(preds_S, 'preds_S'), self.pred_activation)
-        target = as_map(
-            check_map_batch(preds_T, 'preds_T'), self.target_activation)
-        target = resize_map(target, pred.shape[-2:])
+        pred, target = self.maps(preds_S, preds_T)
         return self.loss_weight * (pred - target).pow(2).mean()

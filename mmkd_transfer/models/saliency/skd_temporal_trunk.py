@@ -1,10 +1,9 @@
 """The temporal student's trunk: a siamese stem on frames t and t+1 and a
 branch on the frame-difference of their features."""
-from mmengine.model import BaseModule
 from mmrazor.registry import MODELS
 from torch import Tensor, cat
 
-from .skd_conv_stem import SKDConvStem, conv_bn_relu
+from .skd_trunk import SKDTrunk
 
 
 def check_frame_pair(x: Tensor, model: str) -> Tensor:
@@ -22,7 +21,7 @@ def check_frame_pair(x: Tensor, model: str) -> Tensor:
 
 
 @MODELS.register_module()
-class SKDTemporalTrunk(BaseModule):
+class SKDTemporalTrunk(SKDTrunk):
     """Motion features of the pair (t, t+1), without optical flow.
 
     One :class:`SKDConvStem` (shared weights: siamese) turns both frames
@@ -34,26 +33,14 @@ class SKDTemporalTrunk(BaseModule):
     Everything of the temporal student but its head: stage 2 transfers it
     into ``SKDSpatioTemporalModel.temporal_trunk``.
 
-    Args:
-        in_channels (int): channels of a frame. Defaults to 3.
-        stem_channels (tuple[int]): widths of the stem. Defaults to
-            (16, 16, 32, 64).
-        out_channels (int): width of the branch. Defaults to 128.
-        init_cfg (dict, optional): mmengine init config.
+    Args: as :class:`SKDTrunk` (in_channels, stem_channels,
+    out_channels, init_cfg).
 
     Shapes: (N, T >= 2, C, H, W), frames 0 and 1 used ->
     (N, out_channels, H // 4, W // 4).
     """
 
-    def __init__(self,
-                 in_channels: int = 3,
-                 stem_channels=(16, 16, 32, 64),
-                 out_channels: int = 128,
-                 init_cfg=None):
-        super().__init__(init_cfg)
-        self.stem = SKDConvStem(in_channels, stem_channels)
-        self.branch = conv_bn_relu(2 * self.stem.out_channels, out_channels)
-        self.out_channels = out_channels
+    branch_inputs = 2  # F_t and F_{t+1} - F_t
 
     def forward(self, x: Tensor) -> Tensor:
         x = check_frame_pair(x, type(self).__name__)
