@@ -54,9 +54,6 @@ optim_wrapper = dict(
     distiller=student_optim,
     discriminator=_base_.crkd_discriminator_optim)
 
-# distributed runs: the algorithm averages each optimizer's gradients over
-# the ranks itself (DDP cannot follow its separate optimizer steps)
-model_wrapper_cfg = dict(type='mmrazor.SelfSyncedDataParallel')
 # scores the student (32x32 input, 64x64 ground truth), then the teacher
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 visualizer = dict(type='SegLocalVisualizer')  # named per run by the Runner

@@ -52,10 +52,6 @@ optim_wrapper = dict(
     discriminator=dict(
         optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999))))
 
-# distributed runs: the algorithm averages each optimizer's gradients over
-# the ranks itself (DDP cannot follow its separate optimizer steps)
-model_wrapper_cfg = dict(type='mmrazor.SelfSyncedDataParallel')
-
 # scores the student (on its 16x16 view), then the teacher as teacher.*
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 default_hooks = dict(logger=dict(interval=100))

@@ -87,8 +87,5 @@ optim_wrapper = dict(
     architecture=student_optim,
     discriminator=_base_.crkd_discriminator_optim)
 
-# distributed runs: the algorithm averages each optimizer's gradients over
-# the ranks itself (DDP cannot follow its separate optimizer steps)
-model_wrapper_cfg = dict(type='mmrazor.SelfSyncedDataParallel')
 val_cfg = dict(_delete_=True, type='mmrazor.MultiTeacherValLoop')
 visualizer = dict(type='DetLocalVisualizer')  # named per run by the Runner

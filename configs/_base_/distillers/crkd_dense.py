@@ -38,3 +38,7 @@ model = dict(
 # entry of SeparateOptimWrapperConstructor's dict
 crkd_discriminator_optim = dict(
     optimizer=dict(type='Adam', lr=1e-4, betas=(0.5, 0.999)))
+
+# distributed runs: the algorithm averages each optimizer's gradients over
+# the ranks itself (DDP cannot follow its separate optimizer steps)
+model_wrapper_cfg = dict(type='mmrazor.SelfSyncedDataParallel')

@@ -48,3 +48,7 @@ crkd_pooled_adversarial = dict(
         teacher=teacher_embedding),
     adversarial_loss=dict(type='CRKDAdversarialLoss', loss_weight=0.1),
     discriminator_steps=1)
+
+# distributed runs: the algorithm averages each optimizer's gradients over
+# the ranks itself (DDP cannot follow its separate optimizer steps)
+model_wrapper_cfg = dict(type='mmrazor.SelfSyncedDataParallel')
