@@ -89,10 +89,14 @@ class FrameView(BaseView):
         wanted = (self.frames, ) if self.single else self.frames
         bad = [f for f in wanted if not -num_frames <= f < num_frames]
         if bad:
+            # frame f >= 0 needs f + 1 frames, frame -f needs f
+            need = max(f + 1 if f >= 0 else -f for f in wanted)
             raise ViewError(
                 f'FrameView: frame index {bad[0]} is outside a clip of '
                 f'{num_frames} frames (valid: 0..{num_frames - 1}, or '
-                f'-{num_frames}..-1 from the end).')
+                f'-{num_frames}..-1 from the end): set the dataset\'s '
+                f'clip_len (and the view\'s num_frames, if given) to >= '
+                f'{need}, or choose frames within the clip.')
         return tuple(f % num_frames for f in wanted)
 
     def _clip_length(self, shape: Sequence[int]) -> Tuple[int, int]:

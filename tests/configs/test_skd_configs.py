@@ -120,6 +120,24 @@ def test_a_clip_too_short_for_the_temporal_view_fails_at_build():
             MODELS.build(cfg.model)
     message = str(err.value)
     assert 'frame index 1 is outside a clip of 1 frames' in message
+    assert "set the dataset's clip_len" in message and 'to >= 2' in message
+    assert '\n' not in message
+
+
+def test_a_clip_too_short_at_run_time_names_the_view_and_the_fix():
+    # no input_shape: the views are not checked at build time, so a batch
+    # of 1-frame clips reaches the temporal student's FrameView at run time
+    cfg = Config.fromfile(config_path('skd', STAGE1_PAIR))
+    cfg.model.teachers.temporal.ckpt = None
+    cfg.model.input_shape = None
+    with DefaultScope.overwrite_default_scope('mmrazor'):
+        model = MODELS.build(cfg.model)
+    with pytest.raises(ValueError) as err:
+        model(torch.zeros(2, 1, 3, 64, 64), mode='tensor')
+    message = str(err.value)
+    assert message.startswith("view of 'student': FrameView: frame index 1 "
+                              'is outside a clip of 1 frames')
+    assert "set the dataset's clip_len" in message and 'to >= 2' in message
     assert '\n' not in message
 
 

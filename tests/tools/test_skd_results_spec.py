@@ -31,3 +31,10 @@ def test_skd_spec_stage2_rows_read_the_same_seeds_stage1_students():
         temporal='W/skd_t_seed1/iter_300.pth')
     assert cfg.train_cfg.max_iters == 300
     assert cfg.default_hooks.checkpoint.interval == 300
+
+
+def test_skd_spec_scores_all_six_measures_kld_lower_is_better():
+    from mmkd_transfer.evaluation.saliency_metric import MEASURES
+    spec = load_spec(config_path('skd', 'results.yml'))
+    assert spec['metrics'] == [f'saliency/{m}' for m in MEASURES]
+    assert spec['lower_is_better'] == ['saliency/kld']

@@ -68,8 +68,13 @@ def test_bad_frames_are_refused():
             ViewError, match='frame index 4 is outside a clip of '
             '4 frames'):
         FrameView(frames=(3, 4), num_frames=4)  # at build time
-    with pytest.raises(ViewError, match='frame index 5 is outside'):
+    with pytest.raises(ViewError, match='frame index 5 is outside') as err:
         FrameView(frames=5)(_clip())
+    assert str(err.value).endswith(
+        "set the dataset's clip_len (and the view's num_frames, if given) "
+        'to >= 6, or choose frames within the clip.')
+    with pytest.raises(ViewError, match='to >= 7, or choose') as err:
+        FrameView(frames=(0, -7))(_clip())  # frame -7 needs 7 frames
     with pytest.raises(ViewError, match='needs num_frames'):
         FrameView(layout='channel_stacked')
     with pytest.raises(ViewError, match='needs a .B, T, C, H, W. batch'):

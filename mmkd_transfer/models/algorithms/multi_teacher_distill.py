@@ -14,7 +14,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmkd_transfer.checkpoint_io import load_teacher_weights
 from mmkd_transfer.config_checks import check_input_channels
-from mmkd_transfer.views import apply_view, build_view
+from mmkd_transfer.views import ViewError, apply_view, build_view
 
 from .teacher_specs import check_clip_or_image_shape, parse_teacher_specs
 
@@ -29,6 +29,16 @@ def _set_inplace_false(model: nn.Module) -> None:
     for module in model.modules():
         if isinstance(getattr(module, 'inplace', None), bool):
             module.inplace = False
+
+
+def _view_batch(name: str, view, inputs, data_samples):
+    """``apply_view`` whose errors say which model's view failed (a batch
+    unlike ``input_shape``, e.g. clips shorter than the data set promised,
+    only shows at run time)."""
+    try:
+        return apply_view(view, inputs, data_samples)
+    except ViewError as err:
+        raise ViewError(f'view of {name!r}: {err}') from None
 
 
 class _Viewed(nn.Module):
@@ -314,13 +324,14 @@ class MultiTeacherDistill(BaseAlgorithm):
                      inputs: torch.Tensor,
                      data_samples: Optional[List[BaseDataElement]] = None):
         """The batch as teacher ``name`` sees it."""
-        return apply_view(self.teacher_views[name], inputs, data_samples)
+        return _view_batch(name, self.teacher_views[name], inputs,
+                           data_samples)
 
     def student_batch(self,
                       inputs: torch.Tensor,
                       data_samples: Optional[List[BaseDataElement]] = None):
         """The batch as the student sees it."""
-        return apply_view(self.student_view, inputs, data_samples)
+        return _view_batch('student', self.student_view, inputs, data_samples)
 
     def forward_teachers(
             self,
