@@ -75,6 +75,22 @@ def add_cfg_options(parser):
         help='override config settings, e.g. train_cfg.max_iters=10')
 
 
+def add_figure_options(parser, default_scale=1):
+    """Add ``--split`` (val or test: whose dataset gives the samples drawn)
+    and ``--scale`` (integer upscaling of each panel), shared by the tools
+    that draw figures from a config's dataset."""
+    parser.add_argument(
+        '--split',
+        choices=['val', 'test'],
+        default='val',
+        help='the dataloader whose dataset gives the clips (default: val)')
+    parser.add_argument(
+        '--scale',
+        type=int,
+        default=default_scale,
+        help=f'integer upscaling of each panel (default: {default_scale})')
+
+
 def parse_tool_args(parser, argv=None):
     """Add the options every tool shares, parse ``argv``, export LOCAL_RANK.
 

@@ -49,22 +49,14 @@ def parse_args(argv=None):
         default=[0],
         help='indices of the clips drawn (default: 0)')
     parser.add_argument(
-        '--split',
-        choices=['val', 'test'],
-        default='val',
-        help='the dataloader whose dataset gives the clips (default: val)')
-    parser.add_argument(
-        '--scale',
-        type=int,
-        default=1,
-        help='integer upscaling of each panel (default: 1)')
-    parser.add_argument(
         '--colors',
         type=int,
         default=0,
         help='write a palette PNG of this many colours, 2..256 (default: '
         '0, full colour)')
-    from mmkd_transfer.cli import add_cfg_options, parse_tool_args
+    from mmkd_transfer.cli import (add_cfg_options, add_figure_options,
+                                   parse_tool_args)
+    add_figure_options(parser)
     add_cfg_options(parser)
     args = parse_tool_args(parser, argv)
     if args.scale < 1:

@@ -32,25 +32,17 @@ def parse_args(argv=None):
         default=4,
         help='clips to draw, from the first one (default: 4)')
     parser.add_argument(
-        '--split',
-        choices=['val', 'test'],
-        default='val',
-        help='the dataloader whose dataset gives the clips (default: val)')
-    parser.add_argument(
         '--out-dir',
         help='where the PNG files go (default: '
         'work_dirs/<config name>/video_strips)')
-    parser.add_argument(
-        '--scale',
-        type=int,
-        default=2,
-        help='integer upscaling of each frame (default: 2)')
     parser.add_argument(
         '--batch-size',
         type=int,
         default=8,
         help='clips predicted at once (default: 8)')
-    from mmkd_transfer.cli import add_cfg_options, parse_tool_args
+    from mmkd_transfer.cli import (add_cfg_options, add_figure_options,
+                                   parse_tool_args)
+    add_figure_options(parser, default_scale=2)
     add_cfg_options(parser)
     args = parse_tool_args(parser, argv)
     for name in ('num_clips', 'scale', 'batch_size'):

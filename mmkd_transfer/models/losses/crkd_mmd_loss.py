@@ -20,9 +20,9 @@ from typing import Sequence
 
 import torch
 from mmrazor.registry import MODELS
-from torch import Tensor, nn
+from torch import Tensor
 
-from .crkd_pairwise_loss import batch_embeddings
+from .crkd_embedding_loss import CRKDEmbeddingLoss
 
 
 def squared_distances(x: Tensor, y: Tensor) -> Tensor:
@@ -125,7 +125,7 @@ def median_squared_distance(x: Tensor, y: Tensor) -> Tensor:
 
 
 @MODELS.register_module()
-class CRKDMMDLoss(nn.Module):
+class CRKDMMDLoss(CRKDEmbeddingLoss):
     """CRKD's multi-bandwidth Gaussian MMD² between teacher and student
     embeddings.
 
@@ -167,18 +167,14 @@ class CRKDMMDLoss(nn.Module):
                  unbiased: bool = False,
                  loss_weight: float = 1.0,
                  pool_maps: bool = False) -> None:
-        super().__init__()
+        super().__init__(loss_weight, pool_maps)
         sigmas = [float(s) for s in sigmas]
         if not sigmas or min(sigmas) <= 0:
             raise ValueError('CRKDMMDLoss: sigmas must be a non-empty list '
                              f'of positive bandwidths, got {sigmas!r}.')
-        if loss_weight < 0:
-            raise ValueError(f'loss_weight must be >= 0, got {loss_weight!r}.')
         self.register_buffer('sigmas', torch.tensor(sigmas), persistent=False)
         self.median_scale = median_scale
         self.unbiased = unbiased
-        self.loss_weight = float(loss_weight)
-        self.pool_maps = pool_maps
 
     def forward(self, s_feature: Tensor, t_feature: Tensor) -> Tensor:
         """Compute the weighted MMD².
@@ -193,8 +189,7 @@ class CRKDMMDLoss(nn.Module):
         """
         if self.loss_weight == 0:
             return s_feature.sum() * 0.
-        s_embed = batch_embeddings(s_feature, self.pool_maps)
-        t_embed = batch_embeddings(t_feature.detach(), self.pool_maps)
+        s_embed, t_embed = self.embeddings(s_feature, t_feature)
         if s_embed.shape[1:] != t_embed.shape[1:]:
             raise ValueError(
                 'CRKDMMDLoss compares embeddings of one width, got '

@@ -13,7 +13,9 @@ their normalisation are ours:
 """
 import torch
 from mmrazor.registry import MODELS
-from torch import Tensor, nn
+from torch import Tensor
+
+from .crkd_embedding_loss import CRKDEmbeddingLoss, batch_embeddings
 
 # sqrt is not differentiable at 0 (two equal samples); clamp below it
 _MIN_SQUARED_DISTANCE = 1e-12
@@ -58,27 +60,13 @@ def relation_pair_loss(s_embed: Tensor,
     return (d_s - d_t).pow(2).sum() / (n * (n - 1))
 
 
-def batch_embeddings(feature: Tensor, pool_maps: bool = False) -> Tensor:
-    """(N, D) rows of a batch of features for the batch-level CRKD terms.
-
-    Vectors (N, D) are returned as they are. Maps (N, C, H, W) are
-    global-average-pooled to (N, C) when ``pool_maps`` (dense students and
-    teachers: one embedding per image whatever its resolution), else
-    flattened to (N, C·H·W) (the maps must then have one size on both
-    sides).
-    """
-    if pool_maps and feature.dim() == 4:
-        return feature.mean(dim=(2, 3))
-    return feature.flatten(1)
-
-
 def instance_pair_loss(s_embed: Tensor, t_embed: Tensor) -> Tensor:
     """mean_i ||z_s^i − z_t^i||², for (N, D) embeddings of the same width."""
     return (s_embed - t_embed).pow(2).sum(1).mean()
 
 
 @MODELS.register_module()
-class CRKDPairwiseLoss(nn.Module):
+class CRKDPairwiseLoss(CRKDEmbeddingLoss):
     """CRKD's pair-wise constraint between student and teacher embeddings.
 
     Feng, Lai, Xie, *Resolution-aware Knowledge Distillation for Efficient
@@ -113,17 +101,13 @@ class CRKDPairwiseLoss(nn.Module):
                  normalize: bool = True,
                  loss_weight: float = 1.0,
                  pool_maps: bool = False) -> None:
-        super().__init__()
+        super().__init__(loss_weight, pool_maps)
         if mode not in self.MODES:
             raise ValueError(
                 f'CRKDPairwiseLoss: mode must be one of {self.MODES}, got '
                 f'{mode!r}.')
-        if loss_weight < 0:
-            raise ValueError(f'loss_weight must be >= 0, got {loss_weight!r}.')
         self.mode = mode
         self.normalize = normalize
-        self.loss_weight = float(loss_weight)
-        self.pool_maps = pool_maps
 
     def forward(self, s_feature: Tensor, t_feature: Tensor) -> Tensor:
         """Compute the weighted pair-wise loss.
@@ -137,8 +121,7 @@ class CRKDPairwiseLoss(nn.Module):
         """
         if self.loss_weight == 0:
             return s_feature.sum() * 0.
-        s_embed = batch_embeddings(s_feature, self.pool_maps)
-        t_embed = batch_embeddings(t_feature.detach(), self.pool_maps)
+        s_embed, t_embed = self.embeddings(s_feature, t_feature)
         if len(s_embed) != len(t_embed):
             raise ValueError(
                 'CRKDPairwiseLoss: student and teacher batches differ, '
