@@ -3,16 +3,15 @@ connector and the discriminator stay identical on both ranks although each
 rank reads other images; gradient averaging itself is checked on hand-made
 gradients of the same 2 ranks."""
 import math
-import os
-import subprocess
-import sys
 
 import pytest
 import torch
-from conftest import REPO, config_path
+from conftest import config_path
+from self_synced_ddp_worker import torchrun
 
 CLS = config_path('crkd', 'crkd_r18w32_r18w8-4px_1xb64_digits-cls-100l.py')
-WORKER = os.path.join(REPO, 'tests', 'tools', 'crkd_ddp_worker.py')
+LOSS_KEYS = ('loss', 'student.loss', 'distill.loss_mmd', 'adversarial.loss_g',
+             'discriminator.loss_d')
 
 
 def _tiny_config(tmp_path, **extra):
@@ -38,22 +37,9 @@ work_dir = {str(tmp_path / 'work')!r}
     return str(path)
 
 
-def _torchrun(config, out_dir, port):
-    env = dict(
-        os.environ,
-        OMP_NUM_THREADS='1',
-        PYTHONPATH=REPO + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    cmd = [
-        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-        f'--master_port={port}', WORKER, config,
-        str(out_dir)
-    ]
-    return subprocess.run(
-        cmd, capture_output=True, text=True, timeout=300, env=env)
-
-
 def test_crkd_trains_on_two_processes_with_identical_parameters(tmp_path):
-    result = _torchrun(_tiny_config(tmp_path), tmp_path, port=29641)
+    result = torchrun(
+        _tiny_config(tmp_path), tmp_path, port=29641, loss_keys=LOSS_KEYS)
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-4000:]
     ranks = [torch.load(tmp_path / f'rank{r}.pth') for r in (0, 1)]

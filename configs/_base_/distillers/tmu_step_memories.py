@@ -31,3 +31,8 @@ tmu_transfer = dict(
     type='TMUTransferDistill',
     data_preprocessor=dict(type='VideoPredictionDataPreprocessor'),
     distiller=distiller)
+
+# distributed runs: TMUTransferDistill averages its gradients itself before
+# each of its optimizer steps, so the time-reversed second step runs under
+# several processes too (mmengine's DDP wrapper would skip it)
+model_wrapper_cfg = dict(type='mmrazor.SelfSyncedDataParallel')

@@ -19,7 +19,7 @@ from mmrazor.models.utils import add_prefix
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from ..utils.gradient_averaging import average_gradients
+from ..utils.gradient_averaging import update_params_averaged
 from ..utils.shape_inference import dry_run_records
 from .multi_teacher_distill import MultiTeacherDistill, _DryRunTeachers
 
@@ -340,26 +340,17 @@ class AdversarialMultiTeacherDistill(MultiTeacherDistill):
     def update_params(self, loss: Tensor,
                       wrappers: Sequence[OptimWrapper]) -> None:
         """One backward pass of ``loss``, then every wrapper steps on its
-        gradients averaged over the ranks (a no-op in one process).
-
-        ``OptimWrapper.update_params`` with the averaging inserted before
-        the step (and so before gradient clipping, as under DDP). Several
-        wrappers are plain ``OptimWrapper`` s without accumulation
-        (:meth:`check_optim_wrapper`): one backward, each steps on its own
-        parameters.
+        gradients averaged over the ranks (a no-op in one process), by
+        ``gradient_averaging.update_params_averaged``.
+        Several wrappers are plain ``OptimWrapper`` s without accumulation
+        (:meth:`check_optim_wrapper`).
 
         Args:
             loss (Tensor): the scalar loss.
             wrappers (Sequence[OptimWrapper]): the optimizers that step on
                 its gradients; the first one runs the backward pass.
         """
-        lead = wrappers[0]
-        lead.backward(lead.scale_loss(loss))
-        if lead.should_update():
-            for wrapper in wrappers:
-                average_gradients(wrapper)
-                wrapper.step()
-                wrapper.zero_grad()
+        update_params_averaged(loss, wrappers)
 
     def train_step(self, data,
                    optim_wrapper: OptimWrapperDict) -> Dict[str, Tensor]:

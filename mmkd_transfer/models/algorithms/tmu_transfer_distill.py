@@ -13,6 +13,7 @@ from mmrazor.registry import MODELS
 from ..losses.tmu_memory_loss import TMUMemoryLoss
 from ..predictors.recurrent_predictor import RecurrentPredictor
 from ..predictors.tmu_cell import TMUCell
+from ..utils.gradient_averaging import update_params_averaged
 from .multi_teacher_distill import MultiTeacherDistill
 from .teacher_specs import check_clip_or_image_shape
 
@@ -48,9 +49,15 @@ class TMUTransferDistill(MultiTeacherDistill):
     default in its code and TMU script): after the optimizer step on the
     clips, a second full step (sources, target, losses, optimizer) on the
     same clips reversed in time, with the same mask; the logged values are
-    the means of both steps. It needs this class's :meth:`train_step`;
-    mmengine's ``MMDistributedDataParallel`` calls the forward itself, so
-    under DDP only the forward step runs (a warning says so).
+    the means of both steps.
+
+    Distributed training: :meth:`train_step` averages the gradients over
+    the ranks before each optimizer step itself, so the reversed step runs
+    on several processes too. Train it with ``model_wrapper_cfg=dict(
+    type='mmrazor.SelfSyncedDataParallel')`` (the TMU distiller fragment
+    sets it; ``tools/train.py`` refuses a distributed launch without it):
+    mmengine's ``MMDistributedDataParallel`` would call the forward itself
+    and skip the reversed step.
 
     Sources are teachers of :class:`MultiTeacherDistill` (``teachers``
     specs; checkpoints load strictly), with ``mode='tensor'`` filled in;
@@ -79,6 +86,10 @@ class TMUTransferDistill(MultiTeacherDistill):
         **kwargs: other arguments of :class:`MultiTeacherDistill`
             (``calculate_student_loss``, ``data_preprocessor``, ...).
     """
+
+    # read by SelfSyncedDataParallel and the config checks: train_step
+    # averages the gradients over the ranks itself
+    averages_own_gradients = True
 
     def __init__(self,
                  architecture,
@@ -300,7 +311,9 @@ class TMUTransferDistill(MultiTeacherDistill):
             print_log(
                 'TMUTransferDistill.loss was called outside its train_step '
                 '(e.g. under MMDistributedDataParallel): the time-reversed '
-                'second step does not run.',
+                'second step does not run; train distributed with '
+                "model_wrapper_cfg=dict(type='mmrazor.SelfSyncedDataParallel"
+                "').",
                 logger='current',
                 level=logging.WARNING)
         clips, mask = self._clips_and_mask(batch_inputs)
@@ -309,22 +322,24 @@ class TMUTransferDistill(MultiTeacherDistill):
     def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
         """One iteration: the forward step and, with
         ``reverse_second_step``, the time-reversed step, each with its own
-        optimizer update and the same mask (as the release trains)."""
-        if not self.reverse_second_step:
-            return super().train_step(data, optim_wrapper)
+        optimizer update (gradients averaged over the ranks first) and the
+        same mask (as the release trains)."""
         with optim_wrapper.optim_context(self):
             data = self.data_preprocessor(data, True)
         clips, mask = self._clips_and_mask(data['inputs'])
         samples = data.get('data_samples')
+        directions = [clips]
+        if self.reverse_second_step:
+            directions.append(clips.flip(1))
         logs = []
-        for step_clips in (clips, clips.flip(1)):
+        for step_clips in directions:
             with optim_wrapper.optim_context(self):
                 losses = self.transfer_loss(step_clips, samples, mask)
             parsed, log_vars = self.parse_losses(losses)
-            optim_wrapper.update_params(parsed)
+            update_params_averaged(parsed, [optim_wrapper])
             logs.append(log_vars)
         return {
-            key: (logs[0][key].detach() + logs[1][key].detach()) / 2
+            key: sum(log[key].detach() for log in logs) / len(logs)
             for key in logs[0]
         }
 

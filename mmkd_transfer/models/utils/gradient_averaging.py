@@ -7,7 +7,7 @@ during a backward pass that starts from its own ``forward``, while these
 algorithms call submodules (connectors, a discriminator) outside any
 wrapped forward, and call one module several times before one backward.
 """
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import torch
 from mmengine import dist
@@ -66,3 +66,27 @@ def average_gradients(optim_wrapper: OptimWrapper) -> None:
                 else:
                     param.grad.copy_(mean)
             offset += size
+
+
+def update_params_averaged(loss: Tensor,
+                           wrappers: Sequence[OptimWrapper]) -> None:
+    """One backward pass of ``loss``, then every wrapper steps on its
+    gradients averaged over the ranks (a no-op in one process).
+
+    ``OptimWrapper.update_params`` with :func:`average_gradients` inserted
+    before the step (and so before gradient clipping, as under DDP).
+    Several wrappers must be plain ``OptimWrapper`` s without accumulation:
+    one backward, each steps on its own parameters.
+
+    Args:
+        loss (Tensor): the scalar loss.
+        wrappers (Sequence[OptimWrapper]): the optimizers that step on its
+            gradients; the first one runs the backward pass.
+    """
+    lead = wrappers[0]
+    lead.backward(lead.scale_loss(loss))
+    if lead.should_update():
+        for wrapper in wrappers:
+            average_gradients(wrapper)
+            wrapper.step()
+            wrapper.zero_grad()
