@@ -374,3 +374,42 @@ def test_the_afd_entry_lives_outside_the_central_code():
         with open(osp.join(package, name)) as f:
             source = f.read().lower()
         assert 'afd' not in source, name
+
+
+@pytest.mark.parametrize('view, frames', [('frame', 1), ('pair', 2)])
+def test_clip_configs_time_the_view_against_a_resize_of_its_frames(
+        tmp_path, monkeypatch, view, frames):
+    # SKD stage 1: clips (N, T, C, H, W) in; the student's view gives one
+    # frame (N, C, h, w) or a frame pair (N, 2C, h, w) at half the size
+    stem = {
+        'frame':
+        'skd-stage1_fcn-r18w16-os4_skd-s-32px_1xb16-1000i_'
+        'aerial-clips-frame.py',
+        'pair':
+        'skd-stage1_fcn-r18w16-os4_skd-t-32px_1xb16-1000i_'
+        'aerial-clips-pair.py'
+    }[view]
+    _, algorithm, optim_wrapper, data = bench.build_from_config(
+        Config.fromfile(config_path('skd', stem)),
+        batch_size=2,
+        work_dir=str(tmp_path))
+    resized = []
+    interpolate = torch.nn.functional.interpolate
+
+    def recording_interpolate(x, *args, **kwargs):
+        resized.append(tuple(x.shape))
+        return interpolate(x, *args, **kwargs)
+
+    report = bench.measure_distillation(
+        algorithm, optim_wrapper, data, iters=1, warmup=0, memory=False)
+    assert list(report['ratios'])[-1] == 'student_view / one_resize'
+    assert report['input_shape'][-3:] == (3, 64, 64)
+    variants, modes = {}, {}
+    pre = algorithm.data_preprocessor(data, True)
+    bench.distillation._add_view_variants(algorithm, pre['inputs'],
+                                          pre.get('data_samples'), variants,
+                                          modes)
+    monkeypatch.setattr(torch.nn.functional, 'interpolate',
+                        recording_interpolate)
+    variants['one_resize']()
+    assert resized == [(2 * frames, 3, 64, 64)]

@@ -70,7 +70,7 @@ def _add_view_variants(algorithm, inputs, data_samples, variants, modes):
 
     A view should cost no more than one resize of the batch (its metadata
     updates included). Only where the student's view changes the input
-    size.
+    size. For clips, the resize takes as many frames as the view outputs.
 
     Returns:
         bool: whether the two variants were added.
@@ -83,9 +83,16 @@ def _add_view_variants(algorithm, inputs, data_samples, variants, modes):
     def run_view():
         model_view(algorithm, 'student', inputs, data_samples)
 
+    # clips (N, T, C, H, W): the baseline resizes as many input frames as
+    # the view outputs (N for one frame, 2N for a frame pair of 2C channels)
+    frames = inputs.flatten(0, -4)
+    count = viewed.flatten(0, -4).shape[0] * viewed.shape[-3] // \
+        inputs.shape[-3]
+    images = frames[:count]
+
     def one_resize():
         torch.nn.functional.interpolate(
-            inputs,
+            images,
             size=size,
             mode='bilinear',
             align_corners=False,
