@@ -147,7 +147,10 @@ def test_a_clip_too_short_for_a_model_alone_names_clip_len(tmp_path):
     with pytest.raises(ValueError) as err:
         train(cfg)
     message = str(err.value)
-    assert 'clips of 1 frames: set its clip_len' in message
+    assert "set the dataset's clip_len" in message and 'to >= 2' in message
+    assert 'SaliencyClipDataPreprocessor, on clips of 1 frames' in message
+    # one fix, not two
+    assert message.count('clip_len') == 1
     assert '\n' not in message
 
 

@@ -81,8 +81,8 @@ class SaliencyClipDataPreprocessor(BaseDataPreprocessor):
             try:
                 clips, samples = self.view(clips, samples)
             except ViewError as err:
+                # the view's message names the fix; add where it failed
                 raise ViewError(
-                    f'{err} The data set gives clips of {clips.shape[1]} '
-                    "frames: set its clip_len to what the model's view "
-                    'reads.') from None
+                    f'{err} (in SaliencyClipDataPreprocessor, on clips of '
+                    f'{clips.shape[1]} frames)') from None
         return dict(inputs=clips, data_samples=samples)
