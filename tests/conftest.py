@@ -111,6 +111,49 @@ def tiny_clips(n=2, t=5, size=8, seed=1):
     return torch.rand(n, t, 1, size, size, generator=g)
 
 
+TMU_TRANSFER_32PX = (
+    'tmu', 'tmu_convlstm_l2h32p2_src-1d-2d_1xb16-3k_moving-digits-3d-32px.py')
+TMU_SOURCES = ('src_1d', 'src_2d')
+
+
+def small_tmu_transfer_config(tmp_path, **extra):
+    """The 32px TMU transfer config at 16x16 frames and hidden 8 (2
+    iterations of batch 2), its sources random and saved under
+    ``tmp_path`` (seeds 0 and 1); returns (cfg, {source: state_dict})."""
+    import torch
+    from mmengine.registry import DefaultScope
+    from mmrazor.registry import MODELS
+    options = {
+        'model.architecture.hidden_channels': 8,
+        'model.input_shape': (20, 1, 16, 16),
+        'train_cfg.max_iters': 2,
+        'train_cfg.val_interval': 2,
+        'train_dataloader.batch_size': 2,
+        'train_dataloader.dataset.num_clips': 4,
+        'train_dataloader.dataset.frame_size': 16,
+        'train_dataloader.dataset.digit_size': 6,
+        'val_dataloader.batch_size': 2,
+        'val_dataloader.dataset.num_clips': 2,
+        'val_dataloader.dataset.frame_size': 16,
+        'val_dataloader.dataset.digit_size': 6,
+    }
+    for name in TMU_SOURCES:
+        options[f'model.teachers.{name}.cfg.hidden_channels'] = 8
+    options.update(extra)
+    cfg = load_config(
+        *TMU_TRANSFER_32PX, work_dir=tmp_path / 'work', **options)
+    states = {}
+    for seed, name in enumerate(TMU_SOURCES):
+        torch.manual_seed(seed)
+        with DefaultScope.overwrite_default_scope('mmrazor'):
+            source = MODELS.build(cfg.model.teachers[name].cfg)
+        path = tmp_path / f'{name}.pth'
+        torch.save(dict(state_dict=source.state_dict()), path)
+        states[name] = source.state_dict()
+        cfg.model.teachers[name].ckpt = str(path)
+    return cfg, states
+
+
 # Checkpoints trained once per session: {folder: (baseline config, epochs)}
 TRAINED_BASELINES = dict(
     digits_teacher=('teacher_r18w32_1xb64_digits-cls.py', 2),

@@ -4,14 +4,14 @@ predictors and frames)."""
 import math
 
 import torch
-from conftest import config_path, load_config, loss_history, train
+from conftest import (TMU_SOURCES, TMU_TRANSFER_32PX, config_path,
+                      loss_history, small_tmu_transfer_config, train)
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
-CONFIG = ('tmu',
-          'tmu_convlstm_l2h32p2_src-1d-2d_1xb16-3k_moving-digits-3d-32px.py')
-SOURCES = ('src_1d', 'src_2d')
+CONFIG = TMU_TRANSFER_32PX
+SOURCES = TMU_SOURCES
 
 
 def test_config_builds_the_transfer_as_written():
@@ -53,39 +53,8 @@ def test_source_checkpoints_are_where_the_source_configs_leave_them():
         assert source.train_dataloader.dataset.num_digits == int(digits[0])
 
 
-def small(tmp_path, **extra):
-    """The config at 16x16 frames and hidden 8, with the given sources."""
-    options = {
-        'model.architecture.hidden_channels': 8,
-        'model.input_shape': (20, 1, 16, 16),
-        'train_cfg.max_iters': 2,
-        'train_cfg.val_interval': 2,
-        'train_dataloader.batch_size': 2,
-        'train_dataloader.dataset.num_clips': 4,
-        'train_dataloader.dataset.frame_size': 16,
-        'train_dataloader.dataset.digit_size': 6,
-        'val_dataloader.batch_size': 2,
-        'val_dataloader.dataset.num_clips': 2,
-        'val_dataloader.dataset.frame_size': 16,
-        'val_dataloader.dataset.digit_size': 6,
-    }
-    for name in SOURCES:
-        options[f'model.teachers.{name}.cfg.hidden_channels'] = 8
-    options.update(extra)
-    return load_config(*CONFIG, work_dir=tmp_path / 'work', **options)
-
-
 def test_config_trains_two_iterations_from_source_checkpoints(tmp_path):
-    cfg = small(tmp_path)
-    checkpoints = {}
-    for seed, name in enumerate(SOURCES):
-        torch.manual_seed(seed)
-        with DefaultScope.overwrite_default_scope('mmrazor'):
-            source = MODELS.build(cfg.model.teachers[name].cfg)
-        path = tmp_path / f'{name}.pth'
-        torch.save(dict(state_dict=source.state_dict()), path)
-        checkpoints[name] = source.state_dict()
-        cfg.model.teachers[name].ckpt = str(path)
+    cfg, checkpoints = small_tmu_transfer_config(tmp_path)
     runner = train(cfg)
     assert runner.iter == 2
     losses = loss_history(runner)

@@ -35,6 +35,40 @@ def torchrun(config, out_dir, port, loss_keys):
         cmd, capture_output=True, text=True, timeout=300, env=env)
 
 
+def load_identical_ranks(result, out_dir, iters):
+    """Check a finished 2-process run and return both ranks' records.
+
+    The run succeeded with :class:`SelfSyncedDataParallel` on 2 ranks for
+    ``iters`` iterations with finite losses; the ranks read other data
+    (their losses differ) yet end with identical parameters.
+    """
+    import math
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-4000:]
+    ranks = [torch.load(os.path.join(out_dir, f'rank{r}.pth')) for r in (0, 1)]
+    for rank in ranks:
+        assert rank['wrapper'] == 'SelfSyncedDataParallel'
+        assert rank['world_size'] == 2
+        assert rank['iters'] == iters
+        for key, values in rank['losses'].items():
+            assert len(values) == iters, key
+            assert all(map(math.isfinite, values)), (key, values)
+    assert ranks[0]['losses']['loss'] != ranks[1]['losses']['loss']
+    final0, final1 = ranks[0]['final'], ranks[1]['final']
+    assert final0.keys() == final1.keys()
+    for name in final0:
+        assert torch.equal(final0[name], final1[name]), name
+    return ranks
+
+
+def moved_parameters(rank, prefix):
+    """Names of the parameters under ``prefix`` that training changed."""
+    return [
+        n for n, value in rank['final'].items()
+        if n.startswith(prefix) and not torch.equal(value, rank['initial'][n])
+    ]
+
+
 def average_hand_made_gradients(rank):
     """Gradients (1 or 2; 4 on rank 0 only; none) averaged over 2 ranks."""
     from mmengine.optim import OptimWrapper

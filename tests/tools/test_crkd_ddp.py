@@ -2,12 +2,11 @@
 connector and the discriminator stay identical on both ranks although each
 rank reads other images; gradient averaging itself is checked on hand-made
 gradients of the same 2 ranks."""
-import math
-
 import pytest
 import torch
 from conftest import config_path
-from self_synced_ddp_worker import torchrun
+from self_synced_ddp_worker import (load_identical_ranks, moved_parameters,
+                                    torchrun)
 
 CLS = config_path('crkd', 'crkd_r18w32_r18w8-4px_1xb64_digits-cls-100l.py')
 LOSS_KEYS = ('loss', 'student.loss', 'distill.loss_mmd', 'adversarial.loss_g',
@@ -40,31 +39,12 @@ work_dir = {str(tmp_path / 'work')!r}
 def test_crkd_trains_on_two_processes_with_identical_parameters(tmp_path):
     result = torchrun(
         _tiny_config(tmp_path), tmp_path, port=29641, loss_keys=LOSS_KEYS)
-    out = result.stdout + result.stderr
-    assert result.returncode == 0, out[-4000:]
-    ranks = [torch.load(tmp_path / f'rank{r}.pth') for r in (0, 1)]
-    for rank in ranks:
-        assert rank['wrapper'] == 'SelfSyncedDataParallel'
-        assert rank['world_size'] == 2
-        # 16 images over 2 ranks of batch 4, 2 epochs
-        assert rank['iters'] == 4
-        for key, values in rank['losses'].items():
-            assert len(values) == 4, key
-            assert all(map(math.isfinite, values)), (key, values)
-    # each rank reads other images: its losses differ from the other's
-    assert ranks[0]['losses']['loss'] != ranks[1]['losses']['loss']
-    final0, final1 = ranks[0]['final'], ranks[1]['final']
-    assert final0.keys() == final1.keys()
-    for name in final0:
-        assert torch.equal(final0[name], final1[name]), name
+    # 16 images over 2 ranks of batch 4, 2 epochs
+    ranks = load_identical_ranks(result, tmp_path, iters=4)
     # every trained part moved (so equality is not that of untouched
     # weights): the student, the connector, the discriminator
     for prefix in ('architecture.', 'distiller.connectors.', 'discriminator.'):
-        moved = [
-            n for n in final0 if n.startswith(prefix)
-            and not torch.equal(final0[n], ranks[0]['initial'][n])
-        ]
-        assert moved, prefix
+        assert moved_parameters(ranks[0], prefix), prefix
     # the mean over ranks; a gradient on rank 0 only counts as zero on rank
     # 1 (as DDP does); no gradient anywhere stays None
     for rank in ranks:
