@@ -96,8 +96,8 @@ def test_exported_crkd_student_has_no_discriminator_and_runs_at_4px(
     assert logits.shape == (2, 10)
 
 
-SEG = 'crkd_fcn-r18w16_fcn-r18w8-32px_1xb8_digits-seg.py'
-DET = 'crkd_retinanet-r18w16_retinanet-r18w8-32px_1xb8_digits-det.py'
+SEG = 'crkd_fcn-r18w16_fcn-r18w8-d4-32px_1xb8_digits-seg.py'
+DET = 'crkd_retinanet-r18w16_retinanet-r18w8-p2-32px_1xb8_digits-det.py'
 
 
 def _train_dense(config, tmp_path):
@@ -139,11 +139,19 @@ def test_crkd_seg_config_trains_and_scores_the_lr_student(tmp_path):
     _check_crkd_terms(
         runner, ('distill.loss_rad', 'distill.loss_pair', 'distill.loss_mmd'))
     assert len(loss_history(runner, 'student.decode.loss_ce')) == 2
-    # last backbone stage: LR student 64x4x4 -> HR teacher 128x8x8
+    # last backbone stage: LR student (output stride 4) 64x8x8 -> HR
+    # teacher 128x8x8, a channel projection only
     proj = runner.model.distiller.connectors['proj']
-    assert proj.in_shape[1:] == (64, 4, 4)
+    assert proj.in_shape[1:] == (64, 8, 8)
     assert proj.target_shape[1:] == (128, 8, 8)
     assert proj.proj.weight.shape == (128, 64, 1, 1)
+    # the LR student's logits at 32x32 have the size of the teacher's at
+    # 64x64: 8x8 (with output stride 8 they were 4x4)
+    model = runner.model.eval()
+    with torch.no_grad():
+        s_logits = model.student(torch.zeros(1, 3, 32, 32), mode='tensor')
+        t_logits = model.teacher(torch.zeros(1, 3, 64, 64), mode='tensor')
+    assert s_logits.shape == t_logits.shape == (1, 11, 8, 8)
     assert runner.model.discriminator.in_channels == 128
     assert set(runner.optim_wrapper.get_lr()) == {
         'architecture.lr', 'distiller.lr', 'discriminator.lr'
@@ -160,13 +168,16 @@ def test_crkd_det_config_trains_with_fpn_feature_terms(tmp_path):
                                'distill.loss_pair', 'distill.loss_mmd'))
     for key in ('student.loss_cls', 'student.loss_bbox'):
         assert all(map(math.isfinite, loss_history(runner, key))), key
-    # student P3/P4 (32x32 input) resized to the teacher's (64x64 input);
-    # both FPNs are 64 wide: no projection
-    connectors = runner.model.distiller.connectors
-    for name, (h_s, h_t) in dict(p3=(4, 8), p4=(2, 4)).items():
-        assert connectors[name].in_shape[1:] == (64, h_s, h_s), name
-        assert connectors[name].target_shape[1:] == (64, h_t, h_t), name
-        assert connectors[name].proj is None, name
+    # no connector: the LR student's FPN (from stride 4) at 32x32 has, level
+    # for level, the sizes of the teacher's FPN (from stride 8) at 64x64
+    assert len(runner.model.distiller.connectors) == 0
+    model = runner.model.eval()
+    with torch.no_grad():
+        s_fpn = model.student.extract_feat(torch.zeros(1, 3, 32, 32))
+        t_fpn = model.teacher.extract_feat(torch.zeros(1, 3, 64, 64))
+    assert [tuple(f.shape) for f in s_fpn] == [tuple(f.shape) for f in t_fpn]
+    assert s_fpn[0].shape == (1, 64, 8, 8)  # student level 0 <-> teacher P3
+    assert s_fpn[1].shape == (1, 64, 4, 4)  # student level 1 <-> teacher P4
     assert runner.model.discriminator.in_channels == 64
     # validation runs (a 2-iteration student has no box above score_thr,
     # so only the teacher's metrics are logged)

@@ -3,8 +3,8 @@ import torch
 from conftest import load_config, loss_history, train
 
 CLS = 'mtkd_r18w32-32px_r18w32-8px_r18w8-8px_1xb64_digits-cls-100l.py'
-SEG = 'cwd-lr-view_fcn-r18w16_fcn-r18w8-32px_1xb8_digits-seg.py'
-DET = 'pkd-lr-view_retinanet-r18w16_retinanet-r18w8-32px_1xb8_digits-det.py'
+SEG = 'cwd-lr-view_fcn-r18w16_fcn-r18w8-d4-32px_1xb8_digits-seg.py'
+DET = 'pkd-lr-view_retinanet-r18w16_retinanet-r18w8-p2-32px_1xb8_digits-det.py'
 
 
 def _random_teacher_ckpt(cfg, name, path):
@@ -75,3 +75,9 @@ def test_det_hr_teacher_lr_student_trains(tmp_path):
                 'student.loss_bbox'):
         values = loss_history(runner, key)
         assert len(values) == 2 and all(v == v for v in values), key
+    # the LR student's FPN starts at stride 4, so its level i at 32x32 is
+    # the size of the teacher's level i at 64x64: PKD pairs them unshifted
+    mappings = runner.cfg.model.distiller.loss_forward_mappings
+    for level in (0, 1):
+        pair = mappings[f'loss_pkd{level}']
+        assert pair.preds_S.data_idx == pair.preds_T.data_idx == level

@@ -7,9 +7,12 @@ from conftest import config_path
 
 README = config_path('multi_teacher', 'README.md')
 CONFIGS = {
-    1: 'mtkd_r18w32-32px_r18w32-8px_r18w8-8px_1xb64_digits-cls-100l.py',
-    2: 'cwd-lr-view_fcn-r18w16_fcn-r18w8-32px_1xb8_digits-seg.py',
-    3: 'pkd-lr-view_retinanet-r18w16_retinanet-r18w8-32px_1xb8_digits-det.py',
+    1:
+    'mtkd_r18w32-32px_r18w32-8px_r18w8-8px_1xb64_digits-cls-100l.py',
+    2:
+    'cwd-lr-view_fcn-r18w16_fcn-r18w8-d4-32px_1xb8_digits-seg.py',
+    3: ('pkd-lr-view_retinanet-r18w16_retinanet-r18w8-p2-32px_1xb8_'
+        'digits-det.py'),
 }
 
 

@@ -1,6 +1,8 @@
 # mmseg FCN (dilated ResNetV1c-18, output stride 8) for the 64x64 digits
 # segmentation set: 11 classes (background + 10 digits). Width 16 teacher,
-# width 8 student; no pretrained weights (nothing is downloaded).
+# width 8 student; no pretrained weights (nothing is downloaded). A third
+# model, the width 8 student for the 32x32 view, has output stride 4 (see
+# seg_lr_student_model below).
 norm_cfg = dict(type='BN', requires_grad=True)
 seg_data_preprocessor = dict(
     type='SegDataPreProcessor',
@@ -12,7 +14,7 @@ seg_data_preprocessor = dict(
     size=(64, 64))
 
 
-def _fcn(width):
+def _fcn(width, strides=(1, 2, 1, 1)):
     return dict(
         _scope_='mmseg',
         type='EncoderDecoder',
@@ -25,7 +27,7 @@ def _fcn(width):
             num_stages=4,
             out_indices=(0, 1, 2, 3),
             dilations=(1, 1, 2, 4),
-            strides=(1, 2, 1, 1),
+            strides=strides,
             norm_cfg=norm_cfg,
             norm_eval=False,
             style='pytorch',
@@ -50,4 +52,13 @@ def _fcn(width):
 
 seg_teacher_model = _fcn(16)
 seg_student_model = _fcn(8)
+# The low-resolution (LR) student reads the scenes at 32x32 (half the side).
+# Its network stride is halved as the image is: output stride 4 (no stride
+# in stage 2), same dilations. From stage 2 on its maps are 8x8 at 32x32,
+# the size of the HR models' maps at 64x64, so each cell covers the same
+# part of the scene (8x8 px) and its logits are 8x8 like the teacher's.
+# With output stride 8 the 32x32 student had 4x4 logits, one cell per
+# 16x16 px, coarser than most digits: it predicted background everywhere.
+# Chosen from this geometry, not from validation scores.
+seg_lr_student_model = _fcn(8, strides=(1, 1, 1, 1))
 del _fcn

@@ -1,16 +1,18 @@
 # CRKD (Feng, Lai, Xie; IEEE TIP 2021) for detection on the embedded digits
-# scenes: the HR teacher (RetinaNet, ResNet-18 width 16) reads the 64x64
-# scenes; the LR student (RetinaNet width 8) reads them at 32x32 (4x fewer
+# scenes: the HR teacher (RetinaNet, ResNet-18 width 16, FPN from stride 8)
+# reads the 64x64 scenes; the LR student (RetinaNet width 8, FPN from stride
+# 4, anchors from 8 px: det_lr_student_model) reads them at 32x32 (4x fewer
 # pixels). The view rescales the boxes, img_shape, pad_shape,
 # batch_input_shape and scale_factor, so mmdet's losses and its rescaled
 # predictions stay right (as in the plain-KD baseline
-# configs/multi_teacher/pkd-lr-view_retinanet-r18w16_retinanet-r18w8-32px_1xb8_digits-det.py).
+# configs/multi_teacher/pkd-lr-view_retinanet-r18w16_retinanet-r18w8-p2-32px_1xb8_digits-det.py).
+# The student's halved strides keep the teacher's geometry: its FPN level i
+# at 32x32 has the size of the teacher's level i at 64x64 (8x8, 4x4, ...).
 # Terms (our forms, see README): resolution-aware feature distillation on
-# FPN levels P3 and P4, each student level resized to the teacher's level of
-# the same stride (4x4 -> 8x8, 2x2 -> 4x4) by a connector sized by the dry
-# run; no logit term (RetinaNet's per-anchor sigmoid scores are no softmax
-# over classes); relation pair loss, MMD² and an adversarial term on the
-# globally pooled P3 features.
+# student levels 0 and 1 (stride 4, 8) against teacher P3 and P4 (stride 8,
+# 16), 8x8 and 4x4 on both sides; no logit term (RetinaNet's per-anchor
+# sigmoid scores are no softmax over classes); relation pair loss, MMD² and
+# an adversarial term on the globally pooled level-0 / P3 features.
 _base_ = [
     '../_base_/models/digits_retinanet_r18.py',
     '../_base_/datasets/digits_det.py',
@@ -22,9 +24,8 @@ teacher_ckpt = ('work_dirs/teacher_retinanet-r18w16_1xb8_digits-det/'
                 'iter_1500.pth')
 
 
-def _fpn(level, from_student, connector=None):
-    spec = dict(recorder='fpn', from_student=from_student, data_idx=level)
-    return dict(spec, connector=connector) if connector else spec
+def _fpn(level, from_student):
+    return dict(recorder='fpn', from_student=from_student, data_idx=level)
 
 
 def _rad(level):
@@ -39,8 +40,8 @@ def _rad(level):
 
 
 model = dict(
-    architecture={{_base_.det_student_model}},
-    # 64 * 0.5 = 32 is already a multiple of the largest FPN stride used
+    architecture={{_base_.det_lr_student_model}},
+    # 64 * 0.5 = 32 is already a multiple of the largest backbone stride
     student_view=dict(
         type='ResolutionView', scale_factor=0.5, pad_size_divisor=32),
     # the teacher only gives its FPN features (no loss of its own)
@@ -53,25 +54,22 @@ model = dict(
         student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
         teacher_recorders=dict(
             fpn=dict(type='ModuleOutputs', source='teacher.neck')),
-        # student P3/P4 resized to the teacher's P3/P4 (both FPNs are 64
-        # wide, so no projection is created), sized by the dry run
-        connectors=dict(
-            p3=dict(type='ResizeProjectConnector'),
-            p4=dict(type='ResizeProjectConnector')),
-        connector_targets=dict(p3=_fpn(0, False), p4=_fpn(1, False)),
+        # No connectors: student levels 0/1 already have the size of
+        # teacher P3/P4 and both FPNs are 64 wide, so a ResizeProjectConnector
+        # would be the identity. The losses are named after the teacher's
+        # levels.
         distill_losses=dict(loss_rad_p3=_rad(0), loss_rad_p4=_rad(1)),
         loss_forward_mappings=dict(
             loss_rad_p3=dict(
-                s_feature=_fpn(0, True, 'p3'), t_feature=_fpn(0, False)),
+                s_feature=_fpn(0, True), t_feature=_fpn(0, False)),
             loss_rad_p4=dict(
-                s_feature=_fpn(1, True, 'p4'), t_feature=_fpn(1, False)),
+                s_feature=_fpn(1, True), t_feature=_fpn(1, False)),
             loss_pair=dict(s_feature=_fpn(0, True), t_feature=_fpn(0, False)),
-            loss_mmd=dict(
-                s_feature=_fpn(0, True, 'p3'), t_feature=_fpn(0, False)))),
-    # an MLP on the pooled (N, 64) P3 features (it pools maps itself)
+            loss_mmd=dict(s_feature=_fpn(0, True), t_feature=_fpn(0, False)))),
+    # an MLP on the pooled (N, 64) level-0 / P3 features (it pools maps
+    # itself)
     discriminator=dict(hidden_channels=128),
-    adversarial_inputs=dict(
-        student=_fpn(0, True, 'p3'), teacher=_fpn(0, False)))
+    adversarial_inputs=dict(student=_fpn(0, True), teacher=_fpn(0, False)))
 del _fpn, _rad
 
 # one optimizer per attribute of the algorithm: the student and the

@@ -1,7 +1,9 @@
 # CWD (channel-wise distillation, Shu et al., ICCV 2021) with a low-resolution
 # student view, MultiTeacherDistill; not CRKD:
 # the 64x64 digits scenes go to the FCN width 16 teacher as they are and to
-# the FCN width 8 student at 32x32 (ResolutionView, 4x fewer pixels).
+# the FCN width 8 student at 32x32 (ResolutionView, 4x fewer pixels). The
+# student's output stride is 4 (seg_lr_student_model), half the teacher's,
+# so its logits are 8x8 at 32x32 like the teacher's at 64x64.
 # seg_target='keep': the student is scored against the 64x64 ground truth
 # (mmseg resizes its logits to the map's size in loss_by_feat). The logits
 # are distilled at that size too: both recorders catch the output of
@@ -20,7 +22,7 @@ upsampled_logits = dict(
     source='mmseg.models.decode_heads.decode_head.resize')
 
 model = dict(
-    architecture={{_base_.seg_student_model}},
+    architecture={{_base_.seg_lr_student_model}},
     student_view=dict(
         type='ResolutionView', scale_factor=0.5, seg_target='keep'),
     teachers=dict(
