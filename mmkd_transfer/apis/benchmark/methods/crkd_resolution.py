@@ -21,14 +21,12 @@ import torch
 from ..model_stats import count_parameters, model_flops
 from ..registry import register_benchmark
 from ..report import format_count, format_ms, ratio_table, report_header
+from ..shipped_configs import resolve_config
 from ..timing import (environment, interleaved_timings, summarize,
                       summarized_ratio)
 
 DEFAULT_CONFIG = osp.join('configs', 'crkd',
                           'crkd_r18w32_r18w8-4px_1xb64_digits-cls-100l.py')
-# the repository root, for a relative config path run from elsewhere
-_REPO = osp.dirname(
-    osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))))
 
 
 def format_crkd_resolution_report(report: Dict[str, Any]) -> str:
@@ -91,8 +89,7 @@ def benchmark_crkd_resolution(iters: int = 20,
     from mmrazor.registry import MODELS
 
     from mmkd_transfer.views import build_view
-    if not osp.exists(config) and osp.exists(osp.join(_REPO, config)):
-        config = osp.join(_REPO, config)
+    config = resolve_config(config)
     cfg = Config.fromfile(config)
     model_cfg = cfg.model
     if model_cfg.get('student_view') is None or \

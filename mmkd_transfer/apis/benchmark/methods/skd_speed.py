@@ -20,6 +20,7 @@ import torch
 from ..model_stats import count_parameters, model_flops
 from ..registry import register_benchmark
 from ..report import format_count, report_header
+from ..shipped_configs import resolve_config
 from ..timing import environment, interleaved_timings, summarize
 
 _FOLDER = osp.join('configs', 'skd')
@@ -38,8 +39,6 @@ SKD_MODELS = {
     'skd-stage2_skd-st-32px_1xb16-1000i_aerial-clips.py',
 }
 CLIP_SHAPE = (2, 3, 64, 64)  # one clip of the embedded set, before views
-_REPO = osp.dirname(
-    osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))))
 PAPER_CPU_FPS = 1490.5
 
 
@@ -125,7 +124,7 @@ def benchmark_skd_speed(iters: int = 20,
     models = {}
     built = {}
     for label, name, size in variants:
-        path = osp.join(_REPO, _FOLDER, name)
+        path = resolve_config(osp.join(_FOLDER, name))
         model, shape = _model_and_input(path, 1, size)
         built[label] = (model.to(dev), shape)
         x = torch.randn(shape, generator=gen).to(dev)

@@ -27,15 +27,13 @@ import torch
 
 from ..registry import register_benchmark
 from ..report import format_ms, ratio_table, report_header
+from ..shipped_configs import resolve_config
 from ..timing import (environment, interleaved_timings, summarize,
                       summarized_ratio)
 
 DEFAULT_CONFIG = osp.join(
     'configs', 'tmu',
     'tmu_convlstm_l2h32p2_src-1d-2d_1xb16-3k_moving-digits-3d-32px.py')
-# the repository root, for a relative config path run from elsewhere
-_REPO = osp.dirname(
-    osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))))
 
 
 def format_tmu_transfer_report(report: Dict[str, Any]) -> str:
@@ -120,8 +118,7 @@ def _measure_step(iters, warmup, batch_size, config, dev, seed):
     from mmengine.config import Config
     from mmengine.registry import DefaultScope
     from mmrazor.registry import MODELS
-    if not osp.exists(config) and osp.exists(osp.join(_REPO, config)):
-        config = osp.join(_REPO, config)
+    config = resolve_config(config)
     cfg = Config.fromfile(config)
     model_cfg = copy.deepcopy(cfg.model)
     if model_cfg.get('type') != 'TMUTransferDistill' or \
