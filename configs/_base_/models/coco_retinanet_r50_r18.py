@@ -2,6 +2,7 @@
 # retinanet_r{50,18}_fpn_1x_coco, for the COCO distillation configs (AFD,
 # CRKD). Model dicts only: dataset paths stay in each config (mmengine
 # refuses a key defined by two bases).
+_base_ = ['./retinanet_head_parts.py']
 det_data_preprocessor = dict(
     type='DetDataPreprocessor',
     mean=[123.675, 116.28, 103.53],
@@ -46,34 +47,9 @@ def _retinanet(depth, in_channels, frozen_stages, norm_eval):
                 scales_per_octave=3,
                 ratios=[0.5, 1.0, 2.0],
                 strides=[8, 16, 32, 64, 128]),
-            bbox_coder=dict(
-                type='DeltaXYWHBBoxCoder',
-                target_means=[.0, .0, .0, .0],
-                target_stds=[1.0, 1.0, 1.0, 1.0]),
-            loss_cls=dict(
-                type='FocalLoss',
-                use_sigmoid=True,
-                gamma=2.0,
-                alpha=0.25,
-                loss_weight=1.0),
-            loss_bbox=dict(type='L1Loss', loss_weight=1.0)),
-        train_cfg=dict(
-            assigner=dict(
-                type='MaxIoUAssigner',
-                pos_iou_thr=0.5,
-                neg_iou_thr=0.4,
-                min_pos_iou=0,
-                ignore_iof_thr=-1),
-            sampler=dict(type='PseudoSampler'),
-            allowed_border=-1,
-            pos_weight=-1,
-            debug=False),
-        test_cfg=dict(
-            nms_pre=1000,
-            min_bbox_size=0,
-            score_thr=0.05,
-            nms=dict(type='nms', iou_threshold=0.5),
-            max_per_img=100))
+            **_base_.retinanet_head_losses),
+        train_cfg=_base_.retinanet_train_cfg,
+        test_cfg=_base_.retinanet_test_cfg)
 
 
 coco_teacher_model = _retinanet(50, [256, 512, 1024, 2048], 1, True)

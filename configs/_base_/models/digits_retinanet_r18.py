@@ -4,6 +4,7 @@
 # features can be distilled without a connector. No pretrained weights. A
 # third model, the width 8 student for the 32x32 view, starts its FPN at
 # stride 4 (see det_lr_student_model below).
+_base_ = ['./retinanet_head_parts.py']
 det_data_preprocessor = dict(
     type='DetDataPreprocessor',
     mean=[77.7, 77.7, 77.7],
@@ -51,34 +52,9 @@ def _retinanet(width, first_stage=1):
                 scales_per_octave=3,
                 ratios=[0.5, 1.0, 2.0],
                 strides=[first_stride * 2**level for level in range(5)]),
-            bbox_coder=dict(
-                type='DeltaXYWHBBoxCoder',
-                target_means=[.0, .0, .0, .0],
-                target_stds=[1.0, 1.0, 1.0, 1.0]),
-            loss_cls=dict(
-                type='FocalLoss',
-                use_sigmoid=True,
-                gamma=2.0,
-                alpha=0.25,
-                loss_weight=1.0),
-            loss_bbox=dict(type='L1Loss', loss_weight=1.0)),
-        train_cfg=dict(
-            assigner=dict(
-                type='MaxIoUAssigner',
-                pos_iou_thr=0.5,
-                neg_iou_thr=0.4,
-                min_pos_iou=0,
-                ignore_iof_thr=-1),
-            sampler=dict(type='PseudoSampler'),
-            allowed_border=-1,
-            pos_weight=-1,
-            debug=False),
-        test_cfg=dict(
-            nms_pre=1000,
-            min_bbox_size=0,
-            score_thr=0.05,
-            nms=dict(type='nms', iou_threshold=0.5),
-            max_per_img=20))
+            **_base_.retinanet_head_losses),
+        train_cfg=_base_.retinanet_train_cfg,
+        test_cfg=dict(_base_.retinanet_test_cfg, max_per_img=20))
 
 
 det_teacher_model = _retinanet(16)
